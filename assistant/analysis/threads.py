@@ -1,0 +1,148 @@
+"""Threads built client-side (Gmail, Office 365 and iCloud have no THREAD command). Pure.
+
+A JWZ-style union over Message-ID / In-Reply-To / References, where ids that are referenced but never
+seen act as placeholder parents. Fallbacks, in order: Gmail's thread id, Outlook's Thread-Index, and,
+only for a message with no threading headers at all, the base subject of one of the user's messages
+to which its sender was a party, within 30 days. Two messages that both carry threading headers are
+never joined on subject alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+SUBJECT_WINDOW = timedelta(days=30)
+
+# Reply/forward prefixes in common languages, possibly stacked ("Re: Fwd: RE[2]:").
+_PREFIX = re.compile(r"^\s*((re|fwd?|aw|sv|vs|tr|wg|antw|rif|r|enc|odp|ynt)\s*(\[\d+\]|\(\d+\))?\s*[:：]\s*)+",
+                     re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ThreadInput:
+    key: int  # the store's row id
+    message_id: str | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    subject: str
+    date: datetime | None  # aware
+    from_addr: str
+    participants: frozenset[str]  # From, To, Cc addresses (lowercase)
+    from_user: bool
+    gm_thrid: int | None = None
+    thread_index: str | None = None
+
+
+def base_subject(subject: str) -> str:
+    """The subject without reply/forward prefixes and list tags, case-folded, white space folded."""
+    text = subject or ""
+    while True:
+        stripped = _PREFIX.sub("", re.sub(r"^\s*\[[^\]]{1,40}\]\s*", "", text))
+        if stripped == text:
+            break
+        text = stripped
+    return " ".join(text.split()).casefold()
+
+
+def thread_index_root(value: str | None) -> str | None:
+    """The conversation part of Outlook's Thread-Index: its first 22 bytes (FILETIME + GUID)."""
+    if not value:
+        return None
+    try:
+        raw = base64.b64decode(value.strip() + "==", validate=False)
+    except (binascii.Error, ValueError):
+        return None
+    return raw[:22].hex() if len(raw) >= 22 else None
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[object, object] = {}
+
+    def find(self, x: object) -> object:
+        self.parent.setdefault(x, x)
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:  # path compression
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: object, b: object) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+
+def _chain(m: ThreadInput) -> list[str]:
+    """The ids this message links to, without itself (guards against self-reference)."""
+    ids = list(m.references)
+    if m.in_reply_to and m.in_reply_to not in ids:
+        ids.append(m.in_reply_to)
+    return [i for i in ids if i != m.message_id]
+
+
+def has_threading_headers(m: ThreadInput) -> bool:
+    return bool(_chain(m)) or m.gm_thrid is not None or thread_index_root(m.thread_index) is not None
+
+
+def build_threads(messages: Sequence[ThreadInput]) -> dict[int, str]:
+    """Map each message key to its thread's key: the Message-ID of the thread's earliest message."""
+    uf = _UnionFind()
+    for m in messages:
+        node = ("msg", m.key)
+        uf.find(node)
+        if m.message_id:
+            uf.union(("id", m.message_id), node)
+        # Union-find only needs membership, so a References cycle cannot loop, and a chain that names
+        # only the root still lands in the root's thread.
+        for ref in _chain(m):
+            uf.union(("id", ref), node)
+        if m.gm_thrid is not None:
+            uf.union(("gm", m.gm_thrid), node)
+        root = thread_index_root(m.thread_index)
+        if root:
+            uf.union(("ti", root), node)
+    _subject_fallback(messages, uf)
+    return _name_threads(messages, uf)
+
+
+def _subject_fallback(messages: Sequence[ThreadInput], uf: _UnionFind) -> None:
+    sent_by_subject: dict[str, list[ThreadInput]] = {}
+    for m in messages:
+        if m.from_user and m.date:
+            sent_by_subject.setdefault(base_subject(m.subject), []).append(m)
+    for m in messages:
+        if m.from_user or has_threading_headers(m) or not m.date or not _PREFIX.match(m.subject or ""):
+            continue
+        best = None
+        for sent in sent_by_subject.get(base_subject(m.subject), ()):
+            assert sent.date is not None
+            if sent.date <= m.date <= sent.date + SUBJECT_WINDOW and m.from_addr in sent.participants:
+                if best is None or (best.date and sent.date > best.date):
+                    best = sent
+        if best is not None:
+            uf.union(("msg", best.key), ("msg", m.key))
+
+
+def _name_threads(messages: Iterable[ThreadInput], uf: _UnionFind) -> dict[int, str]:
+    earliest: dict[object, ThreadInput] = {}
+    for m in messages:
+        root = uf.find(("msg", m.key))
+        cur = earliest.get(root)
+        if cur is None or _order(m) < _order(cur):
+            earliest[root] = m
+    out = {}
+    for m in messages:
+        first = earliest[uf.find(("msg", m.key))]
+        out[m.key] = first.message_id or f"<row-{first.key}@followup.invalid>"
+    return out
+
+
+def _order(m: ThreadInput) -> tuple[float, int]:
+    return (m.date.timestamp() if m.date else float("inf"), m.key)

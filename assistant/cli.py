@@ -1,0 +1,198 @@
+"""The command line: parse, call the service, print text or --json, turn errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant import __version__, service
+from assistant.clock import Clock, FixedClock, SystemClock, parse_instant
+from assistant.config import Config, load_config
+from assistant.errors import ConfigError, FollowupError
+from assistant.progress import progress_for
+from assistant.store.repo import Store
+
+log = logging.getLogger("assistant")
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    config: Config
+    clock: Clock
+
+    def store(self) -> Store:
+        return Store.open(self.config.database.url)
+
+    def accounts(self) -> list[Any]:
+        if not self.config.accounts:
+            where = self.config.path or "the config file"
+            raise ConfigError(f"no [[accounts]] in {where}",
+                              "copy config.example.toml to ~/.config/followup/config.toml and fill it in")
+        if self.args.account:
+            return [self.config.account(self.args.account)]
+        return list(self.config.accounts)
+
+
+def out(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def cmd_check(ctx: Context) -> int:
+    """Validate the config, connect to each account, and show its folders and server capabilities.
+
+    Exits 1 if any account fails, printing one sentence per problem.
+
+    example: followup check --account work
+    """
+    failures, results = 0, []
+    for account in ctx.accounts():
+        try:
+            result = service.check_account(account)
+        except FollowupError as e:
+            failures += 1
+            _report(e, ctx.args.verbose)
+            results.append({"account": account.name, "ok": False, "error": e.message, "hint": e.hint})
+            continue
+        results.append({"account": account.name, "ok": True,
+                        "folders": result.folders.by_role(), "found_by": result.folders.found_by,
+                        "capabilities": result.capabilities})
+        if not ctx.args.json:
+            out(f"{account.name}: ok ({account.username} at {account.host}:{account.port}, {account.security})")
+            for role, name in result.folders.by_role().items():
+                out(f"  {role:<7} {name}  (found by {result.folders.found_by[role]})")
+            out(f"  server: {' '.join(result.capabilities)}")
+    if ctx.args.json:
+        out(json.dumps(results, indent=2))
+    return 1 if failures else 0
+
+
+def cmd_sync(ctx: Context) -> int:
+    """Mirror new mail of INBOX, Sent and Drafts into the store (incremental), then rebuild threads.
+
+    Prints one line per folder: new, changed and gone messages, and any skipped with the reason.
+
+    example: followup sync --json
+    """
+    progress = progress_for(sys.stderr, ctx.args.quiet or ctx.args.json)
+    failures, report = 0, []
+    store = ctx.store()
+    try:
+        for account in ctx.accounts():
+            try:
+                result = service.sync_account(ctx.config, account, store, ctx.clock, progress)
+            except FollowupError as e:
+                failures += 1
+                _report(e, ctx.args.verbose)
+                report.append({"account": account.name, "error": e.message})
+                continue
+            failures += sum(1 for f in result.folders if f.error)
+            report.append(_sync_json(result))
+            if not ctx.args.json and not ctx.args.quiet:
+                for f in result.folders:
+                    out(_folder_line(account.name, f))
+    finally:
+        store.close()
+    if ctx.args.json:
+        out(json.dumps(report, indent=2))
+    return 1 if failures else 0
+
+
+def _folder_line(account: str, f: service.FolderSummary) -> str:
+    if f.error:
+        return f"{account}/{f.name}: failed: {f.error}"
+    parts = [f"{f.new} new", f"{f.changed} changed", f"{f.expunged} gone"]
+    if f.duplicates:
+        parts.append(f"{f.duplicates} duplicate")
+    if f.resynced:
+        parts.append(f"resynced (UIDVALIDITY changed, {f.rematched} re-matched)")
+    line = f"{account}/{f.name}: " + ", ".join(parts)
+    if f.skipped:
+        line += f", {len(f.skipped)} skipped (" + "; ".join(f"UID {u}: {why}" for u, why in f.skipped[:3]) + ")"
+    return line
+
+
+def _sync_json(result: service.SyncResult) -> dict[str, Any]:
+    return {"account": result.account, "imap_commands": result.imap_commands,
+            "threads_changed": result.threads_changed,
+            "folders": [{"role": f.role, "name": f.name, "new": f.new, "changed": f.changed,
+                         "expunged": f.expunged, "duplicates": f.duplicates, "resynced": f.resynced,
+                         "rematched": f.rematched, "error": f.error,
+                         "skipped": [{"uid": u, "reason": why} for u, why in f.skipped]}
+                        for f in result.folders]}
+
+
+COMMANDS: dict[str, Callable[[Context], int]] = {"check": cmd_check, "sync": cmd_sync}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="followup",
+        description="Followup watches your mailbox over IMAP, finds sent mail that still awaits a reply, "
+                    "and drafts the follow-up into your Drafts folder. It never sends mail.",
+        epilog="Config: $FOLLOWUP_CONFIG or ~/.config/followup/config.toml (see config.example.toml).")
+    parser.add_argument("--version", action="version", version=f"followup {__version__}")
+    parser.add_argument("--config", type=Path, metavar="PATH", help="config file to use")
+    parser.add_argument("--now", metavar="ISO8601", help="pretend the current time is this (e.g. 2026-11-23T09:00)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging; tracebacks on errors")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, fn in COMMANDS.items():
+        doc = inspect.cleandoc(fn.__doc__ or "")
+        p = sub.add_parser(name, help=doc.splitlines()[0], description=doc,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("--json", action="store_true", help="print JSON for scripts")
+        p.add_argument("--account", metavar="NAME", help="only this account")
+    return parser
+
+
+def _report(error: FollowupError, verbose: int) -> None:
+    print(f"error: {error.message}", file=sys.stderr)
+    if error.hint:
+        print(f"  hint: {error.hint}", file=sys.stderr)
+    if verbose:
+        log.debug("details", exc_info=error)
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    if verbose < 2:
+        logging.getLogger("imapclient").setLevel(logging.WARNING)  # its DEBUG shows protocol lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    _setup_logging(args.verbose, args.quiet)
+    try:
+        try:
+            clock: Clock = FixedClock(parse_instant(args.now)) if args.now else SystemClock()
+        except ValueError as e:
+            raise ConfigError(f"--now: not an ISO 8601 time: {args.now!r}", "e.g. 2026-11-23T09:00:00+01:00") from e
+        ctx = Context(args=args, config=load_config(args.config), clock=clock)
+        return COMMANDS[args.command](ctx)
+    except FollowupError as e:
+        _report(e, args.verbose)
+        if args.verbose:
+            import traceback
+
+            traceback.print_exception(e, file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

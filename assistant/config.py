@@ -1,0 +1,334 @@
+"""TOML → frozen dataclasses. Unknown keys, wrong types and bad values name the file, section and key."""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import logging
+import os
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from assistant.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+SECURITY_MODES = ("tls", "starttls", "none")
+AUTH_MODES = ("password", "xoauth2")
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    name: str
+    host: str
+    username: str
+    port: int = 993
+    security: str = "tls"
+    auth: str = "password"
+    password_env: str | None = None
+    password_command: str | None = None
+    password: str | None = field(default=None, repr=False)
+    oauth2_token_command: str | None = None
+    addresses: tuple[str, ...] = ()
+    inbox: str | None = None
+    sent: str | None = None
+    drafts: str | None = None
+    tls_verify: bool = True
+    ca_file: str | None = None
+    timeout: float = 60.0
+
+    @property
+    def where(self) -> str:
+        return f"[accounts.{self.name}]"
+
+    def is_user(self, address: str) -> bool:
+        return address.strip().lower() in self.addresses
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    url: str
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    first_sync_days: int = 90
+    batch_size: int = 250
+    body_bytes: int = 65536
+    flag_window: int = 500
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    timezone_name: str
+    database: DatabaseConfig
+    sync: SyncConfig
+    accounts: tuple[AccountConfig, ...]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone_name)
+
+    def account(self, name: str) -> AccountConfig:
+        for account in self.accounts:
+            if account.name == name:
+                return account
+        raise ConfigError(f"no account named {name!r} in {self.path}", "see `followup check` for the accounts")
+
+
+# --- platform paths ---------------------------------------------------------------------------
+
+def config_dir() -> Path:
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "followup"
+    if os.name == "nt":
+        return Path(os.environ.get("APPDATA", Path.home())) / "followup"
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "followup"
+
+
+def data_dir() -> Path:
+    if sys.platform == "darwin" or os.name == "nt":
+        return config_dir()
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "followup"
+
+
+def default_config_path() -> Path:
+    env = os.environ.get("FOLLOWUP_CONFIG")
+    return Path(env) if env else config_dir() / "config.toml"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{data_dir() / 'followup.db'}"
+
+
+# --- validation -------------------------------------------------------------------------------
+
+class _Section:
+    """Reads one TOML table, remembering which keys were used so the rest can be rejected."""
+
+    def __init__(self, file: str, where: str, data: Any) -> None:
+        self.file, self.where = file, where
+        if not isinstance(data, dict):
+            raise self.error(None, "expected a table")
+        self.data: dict[str, Any] = data
+        self.known: list[str] = []
+
+    def error(self, key: str | None, problem: str, hint: str | None = None) -> ConfigError:
+        place = f"{self.file} {self.where}".rstrip() + (f" {key}" if key else "")
+        return ConfigError(f"{place}: {problem}", hint)
+
+    def _get(self, key: str, kind: type | tuple[type, ...], kind_name: str) -> Any:
+        self.known.append(key)
+        value = self.data.get(key)
+        if value is None:
+            return None
+        # bool is an int in Python; never accept true for a port.
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            raise self.error(key, f"expected {kind_name}, got {value!r}")
+        if not isinstance(value, kind):
+            raise self.error(key, f"expected {kind_name}, got {type(value).__name__} {value!r}")
+        return value
+
+    def str(self, key: str, default: str | None = None, required: bool = False) -> Any:
+        value = self._get(key, str, "a string")
+        if value is None and required:
+            raise self.error(key, "is required")
+        return default if value is None else value
+
+    def int(self, key: str, default: int, low: int, high: int) -> int:
+        value = self._get(key, int, "an integer")
+        if value is None:
+            return default
+        if not low <= value <= high:
+            raise self.error(key, f"expected an integer from {low} to {high}, got {value}")
+        return int(value)
+
+    def float(self, key: str, default: float, low: float) -> float:
+        value = self._get(key, (int, float), "a number")
+        if value is None:
+            return default
+        if value < low:
+            raise self.error(key, f"expected a number of at least {low}, got {value}")
+        return float(value)
+
+    def bool(self, key: str, default: bool) -> bool:
+        value = self._get(key, bool, "true or false")
+        return default if value is None else bool(value)
+
+    def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.str(key, default)
+        if value not in choices:
+            raise self.error(key, f"expected one of {', '.join(choices)}, got {value!r}")
+        return str(value)
+
+    def strings(self, key: str) -> tuple[str, ...] | None:
+        value = self._get(key, (list, str), "a list of strings")
+        if value is None:
+            return None
+        items = [value] if isinstance(value, str) else value
+        if not all(isinstance(item, str) for item in items):
+            raise self.error(key, "expected a list of strings")
+        return tuple(items)
+
+    def finish(self) -> None:
+        for key in self.data:
+            if key not in self.known:
+                near = difflib.get_close_matches(key, self.known, n=1)
+                hint = f"did you mean {near[0]!r}?" if near else f"valid keys: {', '.join(self.known)}"
+                raise self.error(key, "unknown key", hint)
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _account(file: str, index: int, data: Any) -> AccountConfig:
+    name = data.get("name") if isinstance(data, dict) else None
+    where = f"[accounts.{name}]" if isinstance(name, str) and name else f"[[accounts]] #{index + 1}"
+    s = _Section(file, where, data)
+    name = s.str("name", f"account{index + 1}")
+    host = s.str("host", required=True)
+    security = s.choice("security", "tls", SECURITY_MODES)
+    port = s.int("port", 993 if security == "tls" else 143, 1, 65535)
+    username = s.str("username", required=True)
+    auth = s.choice("auth", "password", AUTH_MODES)
+    password_env = s.str("password_env")
+    password_command = s.str("password_command")
+    password = s.str("password")
+    token_command = s.str("oauth2_token_command")
+    addresses = s.strings("addresses")
+    inbox, sent, drafts = s.str("inbox"), s.str("sent"), s.str("drafts")
+    tls_verify = s.bool("tls_verify", True)
+    ca_file = s.str("ca_file")
+    timeout = s.float("timeout", 60.0, 1.0)
+    s.finish()
+
+    if security == "none" and not is_loopback(host):
+        raise s.error("security", f'"none" sends the password in clear text and is refused for {host}',
+                      'use "tls" or "starttls"; "none" is only allowed for a loopback host')
+    if not tls_verify and not is_loopback(host):
+        raise s.error("tls_verify", f"certificate checks can only be turned off for a loopback host, not {host}",
+                      "for a self-signed certificate, set ca_file to the certificate instead")
+    if ca_file and not Path(ca_file).expanduser().is_file():
+        raise s.error("ca_file", f"no such file: {ca_file}")
+    if auth == "xoauth2":
+        if not token_command:
+            raise s.error("oauth2_token_command", 'is required when auth = "xoauth2"')
+    else:
+        given = [k for k, v in (("password_env", password_env), ("password_command", password_command),
+                                ("password", password)) if v]
+        if not given:
+            raise s.error("password_env", "no password source is set",
+                          "set password_env (an environment variable) or password_command")
+        if len(given) > 1:
+            raise s.error(given[1], f"only one password source may be set, found {' and '.join(given)}")
+        if password:
+            log.warning("%s %s: the password is written in the config file; prefer password_env "
+                        "or password_command", file, where)
+    if addresses is None:
+        addresses = (username,) if "@" in username else ()
+    return AccountConfig(
+        name=name, host=host, port=port, security=security, username=username, auth=auth,
+        password_env=password_env, password_command=password_command, password=password,
+        oauth2_token_command=token_command, addresses=tuple(a.strip().lower() for a in addresses),
+        inbox=inbox, sent=sent, drafts=drafts, tls_verify=tls_verify,
+        ca_file=str(Path(ca_file).expanduser()) if ca_file else None, timeout=timeout,
+    )
+
+
+def parse_config(text: str, path: Path | None = None) -> Config:
+    file = str(path) if path else "config"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{file}: invalid TOML: {e}", "fix the syntax at that line and column") from e
+    top = _Section(file, "", data)
+    tz_name = top.str("timezone", "UTC")
+    db = _Section(file, "[database]", data.get("database", {}))
+    url = db.str("url", default_database_url())
+    db.finish()
+    sy = _Section(file, "[sync]", data.get("sync", {}))
+    sync = SyncConfig(
+        first_sync_days=sy.int("first_sync_days", 90, 0, 36500),
+        batch_size=sy.int("batch_size", 250, 1, 5000),
+        body_bytes=sy.int("body_bytes", 65536, 1024, 10 * 1024 * 1024),
+        flag_window=sy.int("flag_window", 500, 1, 1_000_000),
+    )
+    sy.finish()
+    top.known += ["database", "sync", "accounts"]
+    raw_accounts = data.get("accounts", [])
+    if not isinstance(raw_accounts, list):
+        raise top.error("accounts", "expected [[accounts]] tables")
+    top.finish()
+    try:
+        ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise top.error("timezone", f"unknown time zone {tz_name!r}",
+                        'use an IANA name such as "Europe/Paris" or "America/New_York"') from e
+    accounts = tuple(_account(file, i, a) for i, a in enumerate(raw_accounts))
+    names = [a.name for a in accounts]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(f"{file} [accounts.{name}] name: two accounts are named {name!r}")
+    return Config(path=path, timezone_name=tz_name, database=DatabaseConfig(url=url), sync=sync,
+                  accounts=accounts)
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Load the config file; with no file at the default path, an empty config (no accounts)."""
+    explicit = path is not None or "FOLLOWUP_CONFIG" in os.environ
+    path = path or default_config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        if explicit:
+            raise ConfigError(f"{path}: no such config file", "create one from config.example.toml") from e
+        return parse_config("", None)
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read the config file: {e}") from e
+    return parse_config(text, path)
+
+
+# --- secrets ----------------------------------------------------------------------------------
+
+def _run_secret_command(account: AccountConfig, key: str, command: str) -> str:
+    try:
+        done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired as e:
+        raise ConfigError(f"{account.where} {key}: the command did not finish within 60 seconds") from e
+    if done.returncode != 0:
+        raise ConfigError(f"{account.where} {key}: the command failed with exit status {done.returncode}",
+                          "run it by hand to see why")
+    value = done.stdout.splitlines()[0].strip() if done.stdout.strip() else ""
+    if not value:
+        raise ConfigError(f"{account.where} {key}: the command printed nothing")
+    return value
+
+
+def resolve_secret(account: AccountConfig) -> str:
+    """The password, or with xoauth2 the access token; never logged, never stored."""
+    if account.auth == "xoauth2":
+        assert account.oauth2_token_command
+        return _run_secret_command(account, "oauth2_token_command", account.oauth2_token_command)
+    if account.password_env:
+        value = os.environ.get(account.password_env)
+        if not value:
+            raise ConfigError(f"{account.where} password_env: the environment variable "
+                              f"{account.password_env} is not set",
+                              f"export {account.password_env}=... before running followup")
+        return value
+    if account.password_command:
+        return _run_secret_command(account, "password_command", account.password_command)
+    assert account.password is not None
+    return account.password

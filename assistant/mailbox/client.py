@@ -1,0 +1,265 @@
+"""The only module that speaks IMAP (through imapclient). Results become our dataclasses at once.
+
+Credentials never reach a log line; message bodies are only logged at DEBUG by nobody.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+import imapclient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from assistant.config import AccountConfig
+from assistant.errors import AuthError, MailboxError
+
+log = logging.getLogger(__name__)
+
+ROLES = ("inbox", "sent", "drafts")
+_SPECIAL_USE = {"sent": b"\\Sent", "drafts": b"\\Drafts"}
+# Tried in order, case-insensitively, when the server has no SPECIAL-USE (or does not mark the folder).
+FALLBACK_NAMES = {
+    "inbox": ("INBOX",),
+    "sent": ("Sent", "Sent Items", "Sent Messages", "Sent Mail", "[Gmail]/Sent Mail", "[Google Mail]/Sent Mail",
+             "INBOX.Sent", "INBOX/Sent", "INBOX.Sent Items", "INBOX.Sent Messages", "Gesendet",
+             "Gesendete Elemente", "Envoyés", "Éléments envoyés", "Enviados", "Posta inviata"),
+    "drafts": ("Drafts", "Draft", "[Gmail]/Drafts", "[Google Mail]/Drafts", "INBOX.Drafts", "INBOX/Drafts",
+               "Entwürfe", "Brouillons", "Borradores", "Bozze"),
+}
+
+
+@dataclass(frozen=True)
+class FolderInfo:
+    name: str
+    flags: tuple[str, ...]
+    delimiter: str | None
+
+
+@dataclass(frozen=True)
+class Folders:
+    """The account's folders by role, and how each was found (special-use, name, config)."""
+
+    inbox: str
+    sent: str
+    drafts: str
+    found_by: dict[str, str]
+
+    def by_role(self) -> dict[str, str]:
+        return {"inbox": self.inbox, "sent": self.sent, "drafts": self.drafts}
+
+
+@dataclass(frozen=True)
+class FolderStatus:
+    name: str
+    uidvalidity: int
+    uidnext: int | None
+    exists: int
+    highestmodseq: int | None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    uid: int
+    flags: tuple[str, ...]
+    internal_date: datetime | None
+    size: int | None
+    raw: bytes  # header block plus the first bytes of the body
+    gm_msgid: int | None
+    gm_thrid: int | None
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+class MailboxClient:
+    """One logged-in IMAP connection for one account."""
+
+    def __init__(self, imap: Any, account: AccountConfig) -> None:
+        self._imap = imap
+        self.account = account
+        self.commands_sent = 0
+        self._count_commands()
+        self.capabilities = frozenset(_text(c).upper() for c in imap.capabilities())
+        self.condstore = "CONDSTORE" in self.capabilities
+        self.gmail = "X-GM-EXT-1" in self.capabilities
+        if self.condstore:
+            # Makes EXAMINE report HIGHESTMODSEQ, so an idle folder costs one command per sync.
+            self._call("ENABLE CONDSTORE", lambda: imap.enable("CONDSTORE"))
+
+    def _count_commands(self) -> None:
+        inner = self._imap._imap
+        send: Callable[..., Any] = inner._command
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.commands_sent += 1
+            return send(*args, **kwargs)
+
+        inner._command = counted
+
+    @classmethod
+    def connect(cls, account: AccountConfig, secret: str) -> MailboxClient:
+        where = f"{account.where} {account.host}:{account.port}"
+        context = None
+        if account.security != "none":
+            context = ssl.create_default_context(cafile=account.ca_file)
+            if not account.tls_verify:  # config.py allows this for loopback hosts only
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+        try:
+            imap = imapclient.IMAPClient(account.host, port=account.port, ssl=account.security == "tls",
+                                         ssl_context=context, timeout=account.timeout)
+            imap.normalise_times = False
+            if account.security == "starttls":
+                imap.starttls(context)
+        except socket.gaierror as e:
+            raise MailboxError(f"{account.where} host: cannot find the server {account.host!r}",
+                               "check the host name and your network connection") from e
+        except ConnectionRefusedError as e:
+            raise MailboxError(f"{where}: the connection was refused",
+                               "check host and port (993 for tls, 143 for starttls) and that the server runs") from e
+        except ssl.SSLCertVerificationError as e:
+            raise MailboxError(f"{where}: the server's TLS certificate could not be verified ({e.verify_message})",
+                               "set ca_file to the certificate that signed it") from e
+        except ssl.SSLError as e:
+            raise MailboxError(f"{where}: the TLS handshake failed ({e.reason or e})",
+                               'port 993 speaks tls; port 143 usually needs security = "starttls"') from e
+        except (TimeoutError, socket.timeout) as e:
+            raise MailboxError(f"{where}: no answer within {account.timeout:g} seconds",
+                               "check host and port, and any firewall in between") from e
+        except IMAPClientError as e:
+            if "STARTTLS" in str(e).upper():
+                raise MailboxError(f"{where}: the server does not offer STARTTLS",
+                                   'use security = "tls" on port 993') from e
+            raise MailboxError(f"{where}: the server refused the connection: {e}") from e
+        except OSError as e:
+            raise MailboxError(f"{where}: cannot connect: {e.strerror or e}") from e
+        try:
+            if account.auth == "xoauth2":
+                imap.oauth2_login(account.username, secret)
+            else:
+                imap.login(account.username, secret)
+        except LoginError as e:
+            imap.shutdown()
+            source = account.password_env and f"${account.password_env}" or "the password source"
+            raise AuthError(f"{account.where}: the server refused the login for {account.username!r}",
+                            f"check the username and {source}; some providers need an app password") from e
+        except (IMAPClientError, OSError) as e:
+            raise MailboxError(f"{where}: login failed: {e}") from e
+        log.info("%s: logged in to %s:%s", account.name, account.host, account.port)
+        return cls(imap, account)
+
+    def _call(self, what: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except (IMAPClientError, OSError) as e:
+            raise MailboxError(f"{self.account.where}: {what} failed: {e}") from e
+
+    # --- folders --------------------------------------------------------------------------------
+
+    def list_folders(self) -> list[FolderInfo]:
+        rows = self._call("LIST", self._imap.list_folders)
+        return [FolderInfo(name=_text(name), flags=tuple(_text(f) for f in flags),
+                           delimiter=_text(delim) if delim else None) for flags, delim, name in rows]
+
+    def find_folders(self) -> Folders:
+        return detect_folders(self.account, self.list_folders())
+
+    def examine(self, folder: str) -> FolderStatus:
+        """Select read-only: we never change the user's flags, and EXAMINE tells us all we need."""
+        info = self._call(f"EXAMINE {folder}", lambda: self._imap.select_folder(folder, readonly=True))
+        modseq = info.get(b"HIGHESTMODSEQ")
+        return FolderStatus(name=folder, uidvalidity=int(info[b"UIDVALIDITY"]),
+                            uidnext=int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None,
+                            exists=int(info[b"EXISTS"]), highestmodseq=int(modseq) if modseq else None)
+
+    # --- messages -------------------------------------------------------------------------------
+
+    def uids_after(self, last_uid: int, since: date | None = None) -> list[int]:
+        criteria: list[Any] = ["UID", f"{last_uid + 1}:*"]
+        if since is not None:
+            criteria += ["SINCE", since]
+        found = self._call("UID SEARCH", lambda: self._imap.search(criteria))
+        # "n:*" always matches the highest UID, even when it is below n.
+        return sorted(int(u) for u in found if int(u) > last_uid)
+
+    def all_uids(self) -> set[int]:
+        return {int(u) for u in self._call("UID SEARCH ALL", lambda: self._imap.search(["ALL"]))}
+
+    def fetch(self, uids: Sequence[int], body_bytes: int) -> list[Fetched]:
+        """Headers plus a bounded first part of the body, with BODY.PEEK so nothing is marked read."""
+        items = ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "BODY.PEEK[HEADER]", f"BODY.PEEK[TEXT]<0.{body_bytes}>"]
+        if self.gmail:
+            items += ["X-GM-MSGID", "X-GM-THRID"]
+        data = self._call(f"FETCH of {len(uids)} messages", lambda: self._imap.fetch(list(uids), items))
+        out = []
+        for uid, d in sorted(data.items()):
+            header = d.get(b"BODY[HEADER]") or b""
+            body = next((v for k, v in d.items() if k.startswith(b"BODY[TEXT]")), b"") or b""
+            out.append(Fetched(
+                uid=int(uid), flags=tuple(_text(f) for f in d.get(b"FLAGS", ())),
+                internal_date=_aware(d.get(b"INTERNALDATE")),
+                size=int(d[b"RFC822.SIZE"]) if b"RFC822.SIZE" in d else None,
+                raw=bytes(header) + bytes(body),
+                gm_msgid=int(d[b"X-GM-MSGID"]) if b"X-GM-MSGID" in d else None,
+                gm_thrid=int(d[b"X-GM-THRID"]) if b"X-GM-THRID" in d else None,
+            ))
+        return out
+
+    def flags(self, uids: Sequence[int] | str, changed_since: int | None = None) -> dict[int, tuple[str, ...]]:
+        """Flags of these messages; with `changed_since` (CONDSTORE) only of those changed after it."""
+        if not uids:
+            return {}
+        modifiers = [f"CHANGEDSINCE {changed_since}"] if changed_since is not None else None
+        target = uids if isinstance(uids, str) else list(uids)
+        data = self._call("FETCH FLAGS", lambda: self._imap.fetch(target, ["FLAGS"], modifiers=modifiers))
+        return {int(uid): tuple(_text(f) for f in d.get(b"FLAGS", ())) for uid, d in data.items()}
+
+    def logout(self) -> None:
+        try:
+            self._imap.logout()
+        except (IMAPClientError, OSError) as e:
+            log.debug("%s: logout failed: %s", self.account.name, e)
+
+
+def _aware(value: Any) -> datetime | None:
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def detect_folders(account: AccountConfig, folders: Sequence[FolderInfo]) -> Folders:
+    """Pure: configured names first, then SPECIAL-USE flags, then common names."""
+    by_lower = {f.name.lower(): f.name for f in folders}
+    chosen: dict[str, str] = {}
+    how: dict[str, str] = {}
+    for role in ROLES:
+        configured = getattr(account, role)
+        if configured:
+            if configured.lower() not in by_lower:
+                raise MailboxError(f"{account.where} {role}: the server has no folder named {configured!r}",
+                                   f"folders on the server: {', '.join(sorted(f.name for f in folders))}")
+            chosen[role], how[role] = by_lower[configured.lower()], "config"
+            continue
+        flag = _SPECIAL_USE.get(role)
+        marked = [f.name for f in folders if flag and flag.decode() in f.flags]
+        if marked:
+            chosen[role], how[role] = marked[0], "special-use"
+            continue
+        for name in FALLBACK_NAMES[role]:
+            if name.lower() in by_lower:
+                chosen[role], how[role] = by_lower[name.lower()], "name"
+                break
+        else:
+            looked_for = ", ".join(FALLBACK_NAMES[role][:6])
+            raise MailboxError(
+                f"{account.where}: no {role} folder found (looked for the SPECIAL-USE flag and {looked_for}, …)",
+                f'set {role} = "FOLDER NAME" in the account; folders on the server: '
+                f"{', '.join(sorted(f.name for f in folders))}")
+    return Folders(inbox=chosen["inbox"], sent=chosen["sent"], drafts=chosen["drafts"], found_by=how)

@@ -1,0 +1,151 @@
+"""Mailbox → store, one folder at a time: incremental by UID, batched, resumable.
+
+The cursor (UIDVALIDITY, last UID, UIDNEXT, EXISTS, HIGHESTMODSEQ) is committed with every batch, so an
+interrupted sync resumes where it stopped. A folder with nothing new costs one EXAMINE.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from assistant.config import AccountConfig, SyncConfig
+from assistant.mailbox.client import Fetched, FolderStatus, MailboxClient
+from assistant.message import parse_message
+from assistant.progress import Progress
+from assistant.store.repo import Cursor, MessageRecord, Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FolderSummary:
+    role: str
+    name: str
+    new: int = 0
+    changed: int = 0
+    expunged: int = 0
+    duplicates: int = 0
+    rematched: int = 0
+    resynced: bool = False
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.new or self.changed or self.expunged or self.rematched or self.resynced)
+
+
+def to_record(fetched: Fetched, account: AccountConfig) -> MessageRecord:
+    """Fetched bytes → a storable record; the user's own mail is recognised by its From address."""
+    p = parse_message(fetched.raw)
+    from_addr = p.from_.email if p.from_ else ""
+    return MessageRecord(
+        uid=fetched.uid, message_id=p.message_id, in_reply_to=p.in_reply_to, references=p.references,
+        subject=p.subject, from_addr=from_addr, from_name=p.from_.name if p.from_ else "",
+        to=tuple((a.name, a.email) for a in p.to), cc=tuple((a.name, a.email) for a in p.cc),
+        reply_to=tuple((a.name, a.email) for a in p.reply_to),
+        date=p.date or fetched.internal_date, internal_date=fetched.internal_date, flags=fetched.flags,
+        headers=p.headers, content_type=p.content_type, report_type=p.report_type,
+        from_user=account.is_user(from_addr), new_text=p.new_text, quoted_text=p.quoted_text,
+        signature=p.signature, attachments=p.attachments, size=fetched.size, gm_msgid=fetched.gm_msgid,
+        gm_thrid=fetched.gm_thrid, defects=p.defects,
+    )
+
+
+def _unchanged(cursor: Cursor, status: FolderStatus) -> bool:
+    return (cursor.initial_done and status.uidnext is not None and status.uidnext == cursor.uidnext
+            and status.exists == cursor.exists_count and status.highestmodseq == cursor.highestmodseq)
+
+
+def sync_folder(client: MailboxClient, store: Store, account: AccountConfig, role: str, name: str,
+                now: datetime, settings: SyncConfig, progress: Progress) -> FolderSummary:
+    summary = FolderSummary(role=role, name=name)
+    status = client.examine(name)
+    before = store.cursor(account.name, role, name)
+    cursor = replace(before)
+    if before.uidvalidity is not None and (before.uidvalidity != status.uidvalidity or before.name != name):
+        log.warning("%s/%s: UIDVALIDITY changed (%s → %s): resyncing the folder; tracking is kept",
+                    account.name, name, before.uidvalidity, status.uidvalidity)
+        cursor = Cursor(account=account.name, role=role, name=name, sync_since=before.sync_since)
+        before = replace(cursor)
+        summary.resynced = True
+    if cursor.uidvalidity is None:
+        cursor.uidvalidity = status.uidvalidity
+        if cursor.sync_since is None and settings.first_sync_days:
+            cursor.sync_since = now - timedelta(days=settings.first_sync_days)
+    if _unchanged(cursor, status) and not (role != "inbox" and not client.condstore):
+        cursor.last_sync_at = now
+        store.save_cursor(cursor)
+        return summary
+
+    _fetch_new(client, store, account, cursor, status, now, settings, progress, summary)
+    if before.initial_done:
+        _pick_up_changes(client, store, before, cursor, status, settings, summary)
+    if not cursor.initial_done and status.uidnext:
+        # The first pass searched every UID below UIDNEXT (bounded by date): never look at them again.
+        cursor.last_uid = max(cursor.last_uid, status.uidnext - 1)
+    cursor.uidnext, cursor.exists_count = status.uidnext, status.exists
+    cursor.highestmodseq, cursor.initial_done, cursor.last_sync_at = status.highestmodseq, True, now
+    store.save_cursor(cursor)
+    if summary.resynced:
+        summary.expunged += store.expunge_stale(cursor)
+    return summary
+
+
+def _fetch_new(client: MailboxClient, store: Store, account: AccountConfig, cursor: Cursor, status: FolderStatus,
+               now: datetime, settings: SyncConfig, progress: Progress, summary: FolderSummary) -> None:
+    since = cursor.sync_since.date() if cursor.sync_since and not cursor.initial_done else None
+    uids = client.uids_after(cursor.last_uid, since)
+    if not uids:
+        return
+    progress.start(len(uids), f"{account.name}/{cursor.name}")
+    try:
+        for start in range(0, len(uids), settings.batch_size):
+            batch = uids[start:start + settings.batch_size]
+            records = []
+            for fetched in client.fetch(batch, settings.body_bytes):
+                try:
+                    records.append(to_record(fetched, account))
+                except Exception as e:  # noqa: BLE001 - one unreadable message never stops the sync
+                    log.warning("%s/%s UID %s: skipped, cannot parse: %s", account.name, cursor.name,
+                                fetched.uid, e)
+                    summary.skipped.append((fetched.uid, f"cannot parse: {e}"))
+            cursor.last_uid = max(batch)
+            result = store.save_batch(cursor, cursor.name, records, now)
+            summary.new += result.added
+            summary.rematched += result.rematched
+            summary.duplicates += result.duplicates
+            progress.advance(len(batch))
+    finally:
+        progress.finish()
+
+
+def _pick_up_changes(client: MailboxClient, store: Store, before: Cursor, cursor: Cursor, status: FolderStatus,
+                     settings: SyncConfig, summary: FolderSummary) -> None:
+    """Flag changes and expunges among messages we already hold."""
+    if before.last_uid == 0:
+        return
+    present: set[int] | None = None
+    if client.condstore and before.highestmodseq is not None:
+        if status.highestmodseq != before.highestmodseq:
+            flags = client.flags(f"1:{before.last_uid}", changed_since=before.highestmodseq)
+            summary.changed += store.update_flags(cursor, flags)
+    elif cursor.role != "inbox":
+        # Without CONDSTORE: re-read the flags of the newest messages we hold (bounded), which also
+        # reveals which of them are gone.
+        window = store.stored_uids(cursor, newest=settings.flag_window)
+        flags = client.flags(window)
+        summary.changed += store.update_flags(cursor, flags)
+        gone = set(window) - set(flags)
+        summary.expunged += store.mark_expunged(cursor, gone)
+        if len(window) < settings.flag_window:
+            present = set(flags)
+    arrived = (status.uidnext - before.uidnext) if status.uidnext and before.uidnext else None
+    if arrived is None or status.exists < before.exists_count + arrived:
+        # Fewer messages than arrivals explain: something was expunged. One UID SEARCH finds what.
+        if present is None:
+            present = client.all_uids()
+        gone = set(store.stored_uids(cursor)) - present
+        summary.expunged += store.mark_expunged(cursor, gone)

@@ -1,0 +1,46 @@
+"""Schema upgrades as named steps recorded in `schema_migrations`, so an upgrade keeps the user's data.
+
+A new database gets the current schema in one go and every step recorded as applied; an existing
+one runs, in order, the steps it has not seen. Add a step to STEPS whenever models.py changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+
+from sqlalchemy import Connection, inspect, select
+
+from assistant.store.models import Base, SchemaMigration
+
+log = logging.getLogger(__name__)
+
+Step = tuple[str, Callable[[Connection], None]]
+
+
+def _initial(conn: Connection) -> None:
+    Base.metadata.create_all(conn)
+
+
+STEPS: Sequence[Step] = (("0001_initial", _initial),)
+
+
+def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> list[str]:
+    """Bring the schema up to date inside the caller's transaction; returns the steps applied."""
+    now = datetime.now(timezone.utc)
+    if not inspect(conn).has_table(SchemaMigration.__tablename__):
+        Base.metadata.create_all(conn)
+        for name, _ in steps:
+            conn.execute(SchemaMigration.__table__.insert().values(name=name, applied_at=now))
+        return []
+    done = set(conn.execute(select(SchemaMigration.name)).scalars())
+    applied = []
+    for name, step in steps:
+        if name in done:
+            continue
+        log.info("upgrading the database: %s", name)
+        step(conn)
+        conn.execute(SchemaMigration.__table__.insert().values(name=name, applied_at=now))
+        applied.append(name)
+    return applied

@@ -1,0 +1,113 @@
+"""SQLAlchemy 2.0 typed tables. Times are stored as UTC and read back timezone-aware on every backend."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; SQLite would otherwise hand back naive values."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SchemaMigration(Base):
+    __tablename__ = "schema_migrations"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FolderState(Base):
+    """The sync cursor of one folder of one account."""
+
+    __tablename__ = "folder_state"
+    __table_args__ = (UniqueConstraint("account", "role"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # inbox | sent | drafts
+    name: Mapped[str] = mapped_column(String(500))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    uidnext: Mapped[int | None] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    highestmodseq: Mapped[int | None] = mapped_column(BigInteger)
+    exists_count: Mapped[int] = mapped_column(Integer, default=0)
+    sync_since: Mapped[datetime | None] = mapped_column(UTCDateTime())  # bound of the first sync
+    initial_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class StoredMessage(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("account", "folder_role", "uidvalidity", "uid"),
+        Index("ix_messages_account_message_id", "account", "message_id"),
+        Index("ix_messages_account_thread", "account", "thread_key"),
+        Index("ix_messages_account_gm_msgid", "account", "gm_msgid"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(200))
+    folder_role: Mapped[str] = mapped_column(String(20))
+    folder: Mapped[str] = mapped_column(String(500))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    uid: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    in_reply_to: Mapped[str | None] = mapped_column(String(998))
+    references: Mapped[str] = mapped_column(Text, default="")  # space-separated <ids>
+    subject: Mapped[str] = mapped_column(Text, default="")
+    from_addr: Mapped[str] = mapped_column(String(320), default="")
+    from_name: Mapped[str] = mapped_column(Text, default="")
+    to_json: Mapped[str] = mapped_column(Text, default="[]")  # [[name, email], ...]
+    cc_json: Mapped[str] = mapped_column(Text, default="[]")
+    reply_to_json: Mapped[str] = mapped_column(Text, default="[]")
+    date: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    date_offset_minutes: Mapped[int | None] = mapped_column(Integer)  # the sender's own UTC offset
+    internal_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    flags: Mapped[str] = mapped_column(Text, default="")  # space-separated
+    headers_json: Mapped[str] = mapped_column(Text, default="{}")
+    content_type: Mapped[str] = mapped_column(String(200), default="text/plain")
+    report_type: Mapped[str | None] = mapped_column(String(100))
+    from_user: Mapped[bool] = mapped_column(Boolean, default=False)
+    new_text: Mapped[str] = mapped_column(Text, default="")
+    quoted_text: Mapped[str] = mapped_column(Text, default="")
+    signature: Mapped[str] = mapped_column(Text, default="")
+    attachments_json: Mapped[str] = mapped_column(Text, default="[]")  # names only, never content
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    gm_msgid: Mapped[int | None] = mapped_column(BigInteger)
+    gm_thrid: Mapped[int | None] = mapped_column(BigInteger)
+    thread_key: Mapped[str | None] = mapped_column(String(998))
+    expunged: Mapped[bool] = mapped_column(Boolean, default=False)
+    defects: Mapped[str] = mapped_column(Text, default="")
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Thread(Base):
+    __tablename__ = "threads"
+    __table_args__ = (UniqueConstraint("account", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(998))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    first_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    message_count: Mapped[int] = mapped_column(Integer, default=0)
