@@ -16,6 +16,7 @@ from assistant import __version__, service
 from assistant.clock import Clock, FixedClock, SystemClock, parse_instant
 from assistant.config import Config, load_config
 from assistant.errors import ConfigError, FollowupError
+from assistant.mailbox.sync import FolderSummary
 from assistant.progress import progress_for
 from assistant.store.repo import Store
 
@@ -105,7 +106,7 @@ def cmd_sync(ctx: Context) -> int:
     return 1 if failures else 0
 
 
-def _folder_line(account: str, f: service.FolderSummary) -> str:
+def _folder_line(account: str, f: FolderSummary) -> str:
     if f.error:
         return f"{account}/{f.name}: failed: {f.error}"
     parts = [f"{f.new} new", f"{f.changed} changed", f"{f.expunged} gone"]

@@ -135,13 +135,13 @@ class _Section:
             raise self.error(key, f"expected {kind_name}, got {type(value).__name__} {value!r}")
         return value
 
-    def str(self, key: str, default: str | None = None, required: bool = False) -> Any:
+    def text(self, key: str, default: str | None = None, required: bool = False) -> Any:
         value = self._get(key, str, "a string")
         if value is None and required:
             raise self.error(key, "is required")
         return default if value is None else value
 
-    def int(self, key: str, default: int, low: int, high: int) -> int:
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
         value = self._get(key, int, "an integer")
         if value is None:
             return default
@@ -149,7 +149,7 @@ class _Section:
             raise self.error(key, f"expected an integer from {low} to {high}, got {value}")
         return int(value)
 
-    def float(self, key: str, default: float, low: float) -> float:
+    def number(self, key: str, default: float, low: float) -> float:
         value = self._get(key, (int, float), "a number")
         if value is None:
             return default
@@ -157,12 +157,12 @@ class _Section:
             raise self.error(key, f"expected a number of at least {low}, got {value}")
         return float(value)
 
-    def bool(self, key: str, default: bool) -> bool:
+    def flag(self, key: str, default: bool) -> bool:
         value = self._get(key, bool, "true or false")
         return default if value is None else bool(value)
 
     def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
-        value = self.str(key, default)
+        value = self.text(key, default)
         if value not in choices:
             raise self.error(key, f"expected one of {', '.join(choices)}, got {value!r}")
         return str(value)
@@ -197,21 +197,21 @@ def _account(file: str, index: int, data: Any) -> AccountConfig:
     name = data.get("name") if isinstance(data, dict) else None
     where = f"[accounts.{name}]" if isinstance(name, str) and name else f"[[accounts]] #{index + 1}"
     s = _Section(file, where, data)
-    name = s.str("name", f"account{index + 1}")
-    host = s.str("host", required=True)
+    name = s.text("name", f"account{index + 1}")
+    host = s.text("host", required=True)
     security = s.choice("security", "tls", SECURITY_MODES)
-    port = s.int("port", 993 if security == "tls" else 143, 1, 65535)
-    username = s.str("username", required=True)
+    port = s.integer("port", 993 if security == "tls" else 143, 1, 65535)
+    username = s.text("username", required=True)
     auth = s.choice("auth", "password", AUTH_MODES)
-    password_env = s.str("password_env")
-    password_command = s.str("password_command")
-    password = s.str("password")
-    token_command = s.str("oauth2_token_command")
+    password_env = s.text("password_env")
+    password_command = s.text("password_command")
+    password = s.text("password")
+    token_command = s.text("oauth2_token_command")
     addresses = s.strings("addresses")
-    inbox, sent, drafts = s.str("inbox"), s.str("sent"), s.str("drafts")
-    tls_verify = s.bool("tls_verify", True)
-    ca_file = s.str("ca_file")
-    timeout = s.float("timeout", 60.0, 1.0)
+    inbox, sent, drafts = s.text("inbox"), s.text("sent"), s.text("drafts")
+    tls_verify = s.flag("tls_verify", True)
+    ca_file = s.text("ca_file")
+    timeout = s.number("timeout", 60.0, 1.0)
     s.finish()
 
     if security == "none" and not is_loopback(host):
@@ -254,16 +254,16 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{file}: invalid TOML: {e}", "fix the syntax at that line and column") from e
     top = _Section(file, "", data)
-    tz_name = top.str("timezone", "UTC")
+    tz_name = top.text("timezone", "UTC")
     db = _Section(file, "[database]", data.get("database", {}))
-    url = db.str("url", default_database_url())
+    url = db.text("url", default_database_url())
     db.finish()
     sy = _Section(file, "[sync]", data.get("sync", {}))
     sync = SyncConfig(
-        first_sync_days=sy.int("first_sync_days", 90, 0, 36500),
-        batch_size=sy.int("batch_size", 250, 1, 5000),
-        body_bytes=sy.int("body_bytes", 65536, 1024, 10 * 1024 * 1024),
-        flag_window=sy.int("flag_window", 500, 1, 1_000_000),
+        first_sync_days=sy.integer("first_sync_days", 90, 0, 36500),
+        batch_size=sy.integer("batch_size", 250, 1, 5000),
+        body_bytes=sy.integer("body_bytes", 65536, 1024, 10 * 1024 * 1024),
+        flag_window=sy.integer("flag_window", 500, 1, 1_000_000),
     )
     sy.finish()
     top.known += ["database", "sync", "accounts"]

@@ -16,8 +16,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -56,9 +57,22 @@ class Server:
     tls_port: int | None = None
     ca_file: str | None = None
     owner: tuple[int, int] | None = None  # uid, gid that must own mail files (root-started Dovecot)
-    capabilities_note: str = ""
-    _folders: dict[str, str] = field(default_factory=dict)  # role → Maildir++ subfolder
+    add_user_fn: Callable[[str, str], None] | None = None
     _counter: int = 0
+
+    def add_user(self, user: str, password: str, folders: tuple[str, ...] = ("Sent", "Drafts")) -> None:
+        """A fresh user with its own Maildir: tests share one server yet never see each other's mail."""
+        assert self.add_user_fn is not None
+        self.add_user_fn(user, password)
+        for sub in ("", *(f".{f}" for f in folders)):
+            for leaf in ("cur", "new", "tmp"):
+                path = self.maildir(user) / sub / leaf
+                path.mkdir(parents=True, exist_ok=True)
+        if self.owner:
+            home = self.maildir(user).parent if self.kind == "dovecot" else self.maildir(user)
+            for path in [home, *home.rglob("*")]:
+                os.chown(path, *self.owner)
+        self.users[user] = password
 
     def maildir(self, user: str, folder: str = "INBOX") -> Path:
         base = self.root / "home" / user / "Maildir" if self.kind == "dovecot" else self.root / user
@@ -68,7 +82,7 @@ class Server:
                 flags: str = "S") -> Path:
         """Write a message file straight into the Maildir (much faster than APPEND for big fixtures)."""
         self._counter += 1
-        when = when or datetime.now(timezone.utc)
+        when = when or datetime.now(UTC)
         name = f"{int(when.timestamp())}.M{self._counter}P{os.getpid()}.test:2,{flags}"
         directory = self.maildir(user, folder) / "cur"
         directory.mkdir(parents=True, exist_ok=True)
@@ -78,6 +92,11 @@ class Server:
         if self.owner:
             os.chown(path, *self.owner)
         return path
+
+
+def pool_users(count: int = 400) -> list[tuple[str, str]]:
+    """The users tests draw from: user1@example.com … with password secret-user1@example.com …."""
+    return [(f"user{n}@example.com", f"secret-user{n}@example.com") for n in range(1, count + 1)]
 
 
 def _hash_for_pymap(password: str) -> str:
@@ -119,14 +138,11 @@ class Dovecot:
             users_part = ""
             service_users = (f"default_login_user = {me}\ndefault_internal_user = {me}\n"
                              "service imap-login {\n  chroot =\n}\nservice anvil {\n  chroot =\n}\n")
-        (self.root / "passwd").write_text("".join(f"{u}:{{PLAIN}}{p}::::::\n" for u, p in self.users.items()))
-        for user in self.users:
-            for sub in ("", ".Sent", ".Drafts"):
-                for leaf in ("cur", "new", "tmp"):
-                    (self.root / "home" / user / "Maildir" / sub / leaf).mkdir(parents=True, exist_ok=True)
+        # Dovecot re-reads passwd-file at most once a second, so users are written up front.
+        (self.root / "passwd").write_text("".join(f"{u}:{{PLAIN}}{p}::::::\n" for u, p in pool_users()))
+        (self.root / "home").mkdir()
         if owner:
-            for path in [self.root / "home", *(self.root / "home").rglob("*")]:
-                os.chown(path, *owner)
+            os.chown(self.root / "home", *owner)
         config = f"""
 base_dir = {self.root}/run
 state_dir = {self.root}/state
@@ -195,8 +211,17 @@ service stats {{
             err = self.proc.stderr.read().decode() if self.proc.stderr and self.proc.poll() is not None else ""
             log = (self.root / "dovecot.log").read_text() if (self.root / "dovecot.log").exists() else ""
             raise RuntimeError(f"{e}: {err} {log[-2000:]}") from e
-        return Server(kind="dovecot", host="127.0.0.1", port=self.port, tls_port=self.tls_port, root=self.root,
-                      users=dict(self.users), ca_file=ca_file, owner=owner)
+        server = Server(kind="dovecot", host="127.0.0.1", port=self.port, tls_port=self.tls_port, root=self.root,
+                        ca_file=ca_file, owner=owner, add_user_fn=self._add_user)
+        for user, password in self.users.items():
+            server.add_user(user, password)
+        return server
+
+    def _add_user(self, user: str, password: str) -> None:
+        if (user, password) not in pool_users():
+            with open(self.root / "passwd", "a") as f:
+                f.write(f"{user}:{{PLAIN}}{password}::::::\n")
+            time.sleep(1.1)  # let Dovecot's once-a-second re-read see it
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -218,20 +243,25 @@ class Pymap:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Server:
-        with open(self.root / "pymap-etc-passwd", "w") as pw, open(self.root / "pymap-etc-shadow", "w") as sh:
-            for user, password in self.users.items():
-                pw.write(f"{user}:x::::{user}:\n")
-                sh.write(f"{user}:{_hash_for_pymap(password)}:::::::\n")
-                for sub in ("", ".Sent", ".Drafts"):
-                    for leaf in ("cur", "new", "tmp"):
-                        (self.root / user / sub / leaf).mkdir(parents=True, exist_ok=True)
+        (self.root / "pymap-etc-passwd").write_text("")
+        (self.root / "pymap-etc-shadow").write_text("")
         env = dict(os.environ, TZ="UTC")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from pymap.main import main; main()", "--host", "127.0.0.1",
              "--port", str(self.port), "--no-tls", "maildir", str(self.root)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         wait_for_port(self.port, self.proc, "pymap")
-        return Server(kind="pymap", host="127.0.0.1", port=self.port, root=self.root, users=dict(self.users))
+        server = Server(kind="pymap", host="127.0.0.1", port=self.port, root=self.root, add_user_fn=self._add_user)
+        for user, password in self.users.items():
+            server.add_user(user, password)
+        return server
+
+    def _add_user(self, user: str, password: str) -> None:
+        # pymap reads these on every LOGIN; home is the Maildir, relative to the root
+        with open(self.root / "pymap-etc-passwd", "a") as f:
+            f.write(f"{user}:x::::{user}:\n")
+        with open(self.root / "pymap-etc-shadow", "a") as f:
+            f.write(f"{user}:{_hash_for_pymap(password)}:::::::\n")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

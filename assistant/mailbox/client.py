@@ -10,11 +10,12 @@ import socket
 import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import imapclient
 from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.response_parser import parse_fetch_response
 
 from assistant.config import AccountConfig
 from assistant.errors import AuthError, MailboxError
@@ -81,11 +82,10 @@ def _text(value: Any) -> str:
 class MailboxClient:
     """One logged-in IMAP connection for one account."""
 
-    def __init__(self, imap: Any, account: AccountConfig) -> None:
+    def __init__(self, imap: Any, account: AccountConfig, counter: list[int]) -> None:
         self._imap = imap
         self.account = account
-        self.commands_sent = 0
-        self._count_commands()
+        self._counter = counter
         self.capabilities = frozenset(_text(c).upper() for c in imap.capabilities())
         self.condstore = "CONDSTORE" in self.capabilities
         self.gmail = "X-GM-EXT-1" in self.capabilities
@@ -93,15 +93,10 @@ class MailboxClient:
             # Makes EXAMINE report HIGHESTMODSEQ, so an idle folder costs one command per sync.
             self._call("ENABLE CONDSTORE", lambda: imap.enable("CONDSTORE"))
 
-    def _count_commands(self) -> None:
-        inner = self._imap._imap
-        send: Callable[..., Any] = inner._command
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            self.commands_sent += 1
-            return send(*args, **kwargs)
-
-        inner._command = counted
+    @property
+    def commands_sent(self) -> int:
+        """IMAP commands sent on this connection so far, login included: what a sync costs the server."""
+        return self._counter[0]
 
     @classmethod
     def connect(cls, account: AccountConfig, secret: str) -> MailboxClient:
@@ -116,6 +111,7 @@ class MailboxClient:
             imap = imapclient.IMAPClient(account.host, port=account.port, ssl=account.security == "tls",
                                          ssl_context=context, timeout=account.timeout)
             imap.normalise_times = False
+            counter = _count_commands(imap)
             if account.security == "starttls":
                 imap.starttls(context)
         except socket.gaierror as e:
@@ -130,7 +126,7 @@ class MailboxClient:
         except ssl.SSLError as e:
             raise MailboxError(f"{where}: the TLS handshake failed ({e.reason or e})",
                                'port 993 speaks tls; port 143 usually needs security = "starttls"') from e
-        except (TimeoutError, socket.timeout) as e:
+        except TimeoutError as e:
             raise MailboxError(f"{where}: no answer within {account.timeout:g} seconds",
                                "check host and port, and any firewall in between") from e
         except IMAPClientError as e:
@@ -153,7 +149,7 @@ class MailboxClient:
         except (IMAPClientError, OSError) as e:
             raise MailboxError(f"{where}: login failed: {e}") from e
         log.info("%s: logged in to %s:%s", account.name, account.host, account.port)
-        return cls(imap, account)
+        return cls(imap, account, counter)
 
     def _call(self, what: str, fn: Callable[[], Any]) -> Any:
         try:
@@ -217,9 +213,23 @@ class MailboxClient:
         if not uids:
             return {}
         modifiers = [f"CHANGEDSINCE {changed_since}"] if changed_since is not None else None
-        target = uids if isinstance(uids, str) else list(uids)
-        data = self._call("FETCH FLAGS", lambda: self._imap.fetch(target, ["FLAGS"], modifiers=modifiers))
+        if isinstance(uids, str):
+            data = self._call("FETCH FLAGS", lambda: self._fetch_range(uids, ["FLAGS"], modifiers))
+        else:
+            data = self._call("FETCH FLAGS", lambda: self._imap.fetch(list(uids), ["FLAGS"], modifiers=modifiers))
         return {int(uid): tuple(_text(f) for f in d.get(b"FLAGS", ())) for uid, d in data.items()}
+
+    def _fetch_range(self, uid_range: str, items: list[str], modifiers: list[str] | None) -> dict[int, Any]:
+        """UID FETCH over a range such as "1:500": imapclient's fetch() only takes explicit UIDs."""
+        raw = self._imap._imap
+        args = ["UID", "FETCH", uid_range, f"({' '.join(items)})"]
+        if modifiers:
+            args.append(f"({' '.join(modifiers)})")
+        tag = raw._command(*args)
+        typ, data = raw._command_complete("FETCH", tag)
+        self._imap._checkok("fetch", typ, data)
+        typ, data = raw._untagged_response(typ, data, "FETCH")
+        return dict(parse_fetch_response(data, False, True))
 
     def logout(self) -> None:
         try:
@@ -228,10 +238,24 @@ class MailboxClient:
             log.debug("%s: logout failed: %s", self.account.name, e)
 
 
+def _count_commands(imap: Any) -> list[int]:
+    """Count every tagged command: imaplib and imapclient's own raw commands both draw a new tag."""
+    counter = [0]
+    inner = imap._imap
+    new_tag: Callable[[], Any] = inner._new_tag
+
+    def counted() -> Any:
+        counter[0] += 1
+        return new_tag()
+
+    inner._new_tag = counted
+    return counter
+
+
 def _aware(value: Any) -> datetime | None:
     if not isinstance(value, datetime):
         return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def detect_folders(account: AccountConfig, folders: Sequence[FolderInfo]) -> Folders:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, insert, inspect, select
 
 from assistant.store.models import Base, SchemaMigration
 
@@ -28,11 +28,11 @@ STEPS: Sequence[Step] = (("0001_initial", _initial),)
 
 def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> list[str]:
     """Bring the schema up to date inside the caller's transaction; returns the steps applied."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if not inspect(conn).has_table(SchemaMigration.__tablename__):
         Base.metadata.create_all(conn)
         for name, _ in steps:
-            conn.execute(SchemaMigration.__table__.insert().values(name=name, applied_at=now))
+            conn.execute(insert(SchemaMigration).values(name=name, applied_at=now))
         return []
     done = set(conn.execute(select(SchemaMigration.name)).scalars())
     applied = []
@@ -41,6 +41,6 @@ def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> list[str]:
             continue
         log.info("upgrading the database: %s", name)
         step(conn)
-        conn.execute(SchemaMigration.__table__.insert().values(name=name, applied_at=now))
+        conn.execute(insert(SchemaMigration).values(name=name, applied_at=now))
         applied.append(name)
     return applied

@@ -111,6 +111,7 @@ class Store:
         try:
             if file is not None:
                 _create_private_file(file)
+                url = make_url(url).set(database=str(file)).render_as_string(hide_password=False)
             engine = create_engine(url, future=True, pool_pre_ping=file is None)
         except ModuleNotFoundError as e:
             raise StoreError(f"[database] url: the driver for {shown} is not installed ({e.name})",
@@ -296,7 +297,7 @@ class Store:
         changed = 0
         with self.session() as s:
             current = dict(s.execute(select(StoredMessage.id, StoredMessage.thread_key).where(
-                StoredMessage.account == account, StoredMessage.expunged.is_(False))).tuples().all())
+                StoredMessage.account == account, StoredMessage.expunged.is_(False))).all())
             by_key: dict[str, list[int]] = {}
             for row_id, key in keys.items():
                 by_key.setdefault(key, []).append(row_id)
@@ -317,7 +318,7 @@ class Store:
          .group_by(StoredMessage.thread_key)).all()
         existing = {t.key: t for t in s.scalars(select(Thread).filter_by(account=account))}
         subjects = dict(s.execute(select(StoredMessage.thread_key, StoredMessage.subject).where(
-            StoredMessage.account == account, StoredMessage.message_id == StoredMessage.thread_key)).tuples().all())
+            StoredMessage.account == account, StoredMessage.message_id == StoredMessage.thread_key)).all())
         seen = set()
         for key, first, last, count in stats:
             if key is None:

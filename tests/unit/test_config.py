@@ -1,0 +1,134 @@
+"""Config: the example loads; every mistake names file, section and key."""
+
+from __future__ import annotations
+
+import logging
+import stat
+from pathlib import Path
+
+import pytest
+
+from assistant.config import load_config, parse_config, resolve_secret
+from assistant.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+ACCOUNT = """
+[[accounts]]
+name = "work"
+host = "imap.example.com"
+username = "me@example.com"
+password_env = "FOLLOWUP_PW"
+"""
+
+
+def test_example_config_loads() -> None:
+    config = parse_config((ROOT / "config.example.toml").read_text(), ROOT / "config.example.toml")
+    account = config.accounts[0]
+    assert config.timezone_name == "America/New_York"
+    assert (account.host, account.port, account.security) == ("imap.example.com", 993, "tls")
+    assert account.addresses == ("me@example.com", "me@alias.example.com")
+    assert account.tls_verify and account.password_env == "FOLLOWUP_WORK_PASSWORD"
+
+
+def test_defaults() -> None:
+    config = parse_config(ACCOUNT)
+    account = config.accounts[0]
+    assert config.timezone_name == "UTC" and config.sync.first_sync_days == 90
+    assert account.addresses == ("me@example.com",)  # the username, being an address
+    assert account.port == 993 and account.security == "tls"
+    assert parse_config(ACCOUNT + 'security = "starttls"\n').accounts[0].port == 143
+
+
+@pytest.mark.parametrize(("text", "message", "hint"), [
+    ('timezon = "UTC"\n' + ACCOUNT, "config.toml timezon: unknown key", "did you mean 'timezone'?"),
+    (ACCOUNT + "prot = 993\n", "config.toml [accounts.work] prot: unknown key", "did you mean 'port'?"),
+    (ACCOUNT + 'port = "993"\n', "config.toml [accounts.work] port: expected an integer, got str '993'", None),
+    (ACCOUNT + "port = 99999\n", "config.toml [accounts.work] port: expected an integer from 1 to 65535, got 99999",
+     None),
+    (ACCOUNT + "tls_verify = 0\n", "config.toml [accounts.work] tls_verify: expected true or false, got int 0",
+     None),
+    (ACCOUNT + 'security = "ssl"\n',
+     "config.toml [accounts.work] security: expected one of tls, starttls, none, got 'ssl'", None),
+    (ACCOUNT + 'security = "none"\n',
+     'config.toml [accounts.work] security: "none" sends the password in clear text and is refused for '
+     "imap.example.com", None),
+    (ACCOUNT + "tls_verify = false\n",
+     "config.toml [accounts.work] tls_verify: certificate checks can only be turned off for a loopback host, "
+     "not imap.example.com", None),
+    ('timezone = "Mars/Olympus"\n' + ACCOUNT, "config.toml timezone: unknown time zone 'Mars/Olympus'", None),
+    ("[database]\nurl = 5\n", "config.toml [database] url: expected a string, got int 5", None),
+    ("[sync]\nfirst_sync_day = 5\n", "config.toml [sync] first_sync_day: unknown key",
+     "did you mean 'first_sync_days'?"),
+    (ACCOUNT.replace('password_env = "FOLLOWUP_PW"\n', ""),
+     "config.toml [accounts.work] password_env: no password source is set", None),
+    (ACCOUNT + 'password_command = "pass x"\n',
+     "config.toml [accounts.work] password_command: only one password source may be set, "
+     "found password_env and password_command", None),
+    (ACCOUNT + 'auth = "xoauth2"\n',
+     'config.toml [accounts.work] oauth2_token_command: is required when auth = "xoauth2"', None),
+    ("[[accounts]]\nhost = 'h'\n", "config.toml [[accounts]] #1 username: is required", None),
+    (ACCOUNT + ACCOUNT, "config.toml [accounts.work] name: two accounts are named 'work'", None),
+    ("timezone = \n", "config.toml: invalid TOML: Invalid value (at line 1, column 12)", None),
+])
+def test_config_errors_name_file_section_and_key(text: str, message: str, hint: str | None) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, Path("config.toml"))
+    assert caught.value.message == message
+    assert caught.value.exit_code == 2
+    if hint:
+        assert caught.value.hint == hint
+
+
+def test_loopback_may_use_plain_imap_and_skip_certificate_checks() -> None:
+    text = ACCOUNT.replace("imap.example.com", "127.0.0.1") + 'security = "none"\ntls_verify = false\n'
+    account = parse_config(text).accounts[0]
+    assert (account.security, account.tls_verify, account.port) == ("none", False, 143)
+
+
+def test_password_in_file_works_but_warns(caplog: pytest.LogCaptureFixture) -> None:
+    text = ACCOUNT.replace('password_env = "FOLLOWUP_PW"', 'password = "hunter2"')
+    with caplog.at_level(logging.WARNING):
+        account = parse_config(text).accounts[0]
+    assert resolve_secret(account) == "hunter2"
+    assert "password is written in the config file" in caplog.text
+    assert "hunter2" not in caplog.text and "hunter2" not in repr(account)
+
+
+def test_secrets_from_environment_and_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    account = parse_config(ACCOUNT).accounts[0]
+    monkeypatch.delenv("FOLLOWUP_PW", raising=False)
+    with pytest.raises(ConfigError, match=r"^\[accounts.work\] password_env: the environment variable "
+                                          r"FOLLOWUP_PW is not set$"):
+        resolve_secret(account)
+    monkeypatch.setenv("FOLLOWUP_PW", "s3cret")
+    assert resolve_secret(account) == "s3cret"
+    command = parse_config(ACCOUNT.replace('password_env = "FOLLOWUP_PW"',
+                                           "password_command = \"printf 'tok\\\\nignored'\"")).accounts[0]
+    assert resolve_secret(command) == "tok"
+    failing = parse_config(ACCOUNT.replace('password_env = "FOLLOWUP_PW"', 'password_command = "exit 3"')).accounts[0]
+    with pytest.raises(ConfigError, match="password_command: the command failed with exit status 3"):
+        resolve_secret(failing)
+
+
+def test_missing_explicit_config_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_no_config_file_at_default_path_means_no_accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FOLLOWUP_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    config = load_config()
+    assert config.accounts == () and config.database.url == f"sqlite:///{tmp_path}/data/followup/followup.db"
+
+
+def test_sqlite_store_is_private_and_tilde_is_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.store.repo import Store
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    store = Store.open("sqlite:///~/state/followup.db")
+    store.close()
+    path = tmp_path / "state" / "followup.db"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
