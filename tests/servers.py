@@ -11,9 +11,7 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,27 +20,10 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
+from assistant.embedded import EmbeddedServer, deliver_to_maildir, free_port, wait_for_port
+from assistant.errors import FollowupError
+
 DOVECOT = shutil.which("dovecot") or ("/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None, what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{what} exited early with status {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{what} did not listen on port {port}") from None
-            time.sleep(0.05)
 
 
 @dataclass
@@ -58,7 +39,6 @@ class Server:
     ca_file: str | None = None
     owner: tuple[int, int] | None = None  # uid, gid that must own mail files (root-started Dovecot)
     add_user_fn: Callable[[str, str], None] | None = None
-    _counter: int = 0
 
     def add_user(self, user: str, password: str, folders: tuple[str, ...] = ("Sent", "Drafts")) -> None:
         """A fresh user with its own Maildir: tests share one server yet never see each other's mail."""
@@ -81,14 +61,7 @@ class Server:
     def deliver(self, user: str, folder: str, raw: bytes, when: datetime | None = None,
                 flags: str = "S") -> Path:
         """Write a message file straight into the Maildir (much faster than APPEND for big fixtures)."""
-        self._counter += 1
-        when = when or datetime.now(UTC)
-        name = f"{int(when.timestamp())}.M{self._counter}P{os.getpid()}.test:2,{flags}"
-        directory = self.maildir(user, folder) / "cur"
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / name
-        path.write_bytes(raw)
-        os.utime(path, (when.timestamp(), when.timestamp()))  # becomes INTERNALDATE
+        path = deliver_to_maildir(self.maildir(user, folder), raw, when or datetime.now(UTC), flags)
         if self.owner:
             os.chown(path, *self.owner)
         return path
@@ -97,16 +70,6 @@ class Server:
 def pool_users(count: int = 400) -> list[tuple[str, str]]:
     """The users tests draw from: user1@example.com … with password secret-user1@example.com …."""
     return [(f"user{n}@example.com", f"secret-user{n}@example.com") for n in range(1, count + 1)]
-
-
-def _hash_for_pymap(password: str) -> str:
-    from pymap.config import IMAPConfig
-    from pysasl.hashing import BuiltinHash
-
-    hasher = IMAPConfig._get_hash_context(None)
-    if isinstance(hasher, BuiltinHash):
-        hasher = hasher.copy(rounds=1000)  # the default 500,000 rounds makes every LOGIN slow
-    return str(hasher.hash(password))
 
 
 class Dovecot:
@@ -207,7 +170,7 @@ service stats {{
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             wait_for_port(self.port, self.proc, "dovecot")
-        except (RuntimeError, TimeoutError) as e:
+        except FollowupError as e:
             err = self.proc.stderr.read().decode() if self.proc.stderr and self.proc.poll() is not None else ""
             log = (self.root / "dovecot.log").read_text() if (self.root / "dovecot.log").exists() else ""
             raise RuntimeError(f"{e}: {err} {log[-2000:]}") from e
@@ -234,43 +197,22 @@ service stats {{
 
 
 class Pymap:
-    """pymap's Maildir backend: no CONDSTORE, no SPECIAL-USE; exercises every fallback path."""
+    """pymap's Maildir backend (the demo's embedded server): no CONDSTORE, no SPECIAL-USE."""
 
     def __init__(self, users: dict[str, str]) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="followup-pymap-"))
         self.users = users
-        self.port = free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.embedded = EmbeddedServer()
 
     def start(self) -> Server:
-        (self.root / "pymap-etc-passwd").write_text("")
-        (self.root / "pymap-etc-shadow").write_text("")
-        env = dict(os.environ, TZ="UTC")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from pymap.main import main; main()", "--host", "127.0.0.1",
-             "--port", str(self.port), "--no-tls", "maildir", str(self.root)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        wait_for_port(self.port, self.proc, "pymap")
-        server = Server(kind="pymap", host="127.0.0.1", port=self.port, root=self.root, add_user_fn=self._add_user)
+        self.embedded.start()
+        server = Server(kind="pymap", host="127.0.0.1", port=self.embedded.port, root=self.embedded.root,
+                        add_user_fn=lambda user, password: self.embedded.add_user(user, password, ()))
         for user, password in self.users.items():
             server.add_user(user, password)
         return server
 
-    def _add_user(self, user: str, password: str) -> None:
-        # pymap reads these on every LOGIN; home is the Maildir, relative to the root
-        with open(self.root / "pymap-etc-passwd", "a") as f:
-            f.write(f"{user}:x::::{user}:\n")
-        with open(self.root / "pymap-etc-shadow", "a") as f:
-            f.write(f"{user}:{_hash_for_pymap(password)}:::::::\n")
-
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        shutil.rmtree(self.root, ignore_errors=True)
+        self.embedded.stop()
 
 
 def make_message(*, from_: str, to: str, subject: str, body: str, date: datetime, message_id: str,
