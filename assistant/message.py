@@ -5,11 +5,15 @@ Pure: no I/O, no clock. Malformed input never raises; what could not be read is 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import email
 import email.policy
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -57,7 +61,8 @@ class ParsedMessage:
 
 def clean_header(value: str) -> str:
     """One line, no control characters: a header value taken from mail cannot smuggle in another header."""
-    return re.sub(r"[\x00-\x1f\x7f]+", " ", value).strip()
+    value = re.sub(r"\r?\n(?=[ \t])", "", value)  # RFC 5322 unfolding keeps the folding white space
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", value).strip()
 
 
 def parse_ids(value: str | None) -> tuple[str, ...]:
@@ -75,28 +80,31 @@ def parse_ids(value: str | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _header(msg: Message, name: str, defects: list[str]) -> str:
+def _unsurrogate(value: str) -> str:
+    """Raw 8-bit header bytes (kept as surrogates by the parser) → text: UTF-8, else Latin-1."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    data = value.encode("ascii", "surrogateescape")
     try:
-        value = msg.get(name)
-    except Exception as e:  # noqa: BLE001 - a header the parser chokes on is skipped, not fatal
-        defects.append(f"unreadable header {name}: {e.__class__.__name__}")
-        raw = msg.get_all(name, failobj=[]) if hasattr(msg, "get_all") else []
-        value = str(raw[0]) if raw else None
-    return clean_header(str(value)) if value is not None else ""
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
-def _addresses(msg: Message, name: str, defects: list[str]) -> tuple[Address, ...]:
-    try:
-        raw = [str(v) for v in msg.get_all(name, failobj=[])]
-    except Exception as e:  # noqa: BLE001
-        defects.append(f"unreadable header {name}: {e.__class__.__name__}")
-        return ()
+def _raw_headers(msg: Message) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, value in msg.raw_items():
+        out.setdefault(name.lower(), []).append(_unsurrogate(str(value)))
+    return out
+
+
+def _addresses(values: list[str], defects: list[str]) -> tuple[Address, ...]:
     out = []
-    for display, addr in getaddresses(raw):
+    for display, addr in getaddresses([clean_header(v) for v in values]):
         addr = clean_header(addr).lower()
-        if "@" in addr or addr:
-            out.append(Address(name=clean_header(display), email=addr))
-    return tuple(a for a in out if a.email)
+        if addr:
+            out.append(Address(name=decode_words(display, defects), email=addr))
+    return tuple(out)
 
 
 def _date(value: str) -> datetime | None:
@@ -111,32 +119,65 @@ def _date(value: str) -> datetime | None:
     return parsed
 
 
-def _decode_part(part: Message, defects: list[str]) -> str:
+def _payload(part: Message, defects: list[str]) -> bytes:
+    if (part.get("Content-Transfer-Encoding") or "").strip().lower() == "base64":
+        # A body cut at `body_bytes` ends mid-base64: decode the whole quanta we have.
+        raw = re.sub(rb"[^A-Za-z0-9+/]", b"", _raw_bytes(part))
+        whole = raw[: len(raw) - len(raw) % 4]
+        if len(whole) != len(raw):
+            defects.append("truncated base64 body")
+        try:
+            return base64.b64decode(whole)
+        except (binascii.Error, ValueError):
+            defects.append("undecodable base64 body")
+            return b""
     payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes):
-        return ""
+    return payload if isinstance(payload, bytes) else b""
+
+
+def _raw_bytes(part: Message) -> bytes:
+    payload = part.get_payload()
+    if isinstance(payload, str):
+        return payload.encode("ascii", "surrogateescape")
+    return b""
+
+
+def _decode_part(part: Message, defects: list[str]) -> str:
+    payload = _payload(part, defects)
     charset = part.get_content_charset() or "utf-8"
     try:
-        return payload.decode(charset, errors="replace")
+        return payload.decode(charset)
     except LookupError:
         defects.append(f"unknown charset {charset!r}")
         try:
             return payload.decode("utf-8")
         except UnicodeDecodeError:
             return payload.decode("latin-1")
+    except UnicodeDecodeError:
+        defects.append(f"bytes that are not valid {charset}")
+        return payload.decode(charset, errors="replace")
+
+
+def _leaf_parts(msg: Message) -> Iterator[Message]:
+    """Leaves of the MIME tree; an attached message is one leaf, never read as our own body."""
+    if msg.is_multipart() and msg.get_content_type() != "message/rfc822":
+        for part in msg.get_payload():
+            if isinstance(part, Message):
+                yield from _leaf_parts(part)
+    else:
+        yield msg
 
 
 def _body_parts(msg: Message, defects: list[str]) -> tuple[str, str, list[str]]:
     """(plain text, html, attachment names) from the first text parts; attachments are never decoded."""
     plain, html, attachments = "", "", []
-    for part in msg.walk():
-        if part.is_multipart():
-            continue
+    for part in _leaf_parts(msg):
         filename = part.get_filename()
         disposition = (part.get_content_disposition() or "").lower()
         ctype = part.get_content_type()
-        if filename or disposition == "attachment":
-            attachments.append(clean_header(str(filename or ctype)))
+        if filename or disposition == "attachment" or ctype == "message/rfc822":
+            name = decode_words(_unsurrogate(str(filename)), defects) if filename else ctype
+            attachments.append(clean_header(name))
             continue
         if ctype == "text/plain" and not plain:
             plain = _decode_part(part, defects)
@@ -169,33 +210,54 @@ _VALEDICTION = re.compile(
 _SIG_LINES = 6  # a sign-off followed by at most this many short lines is a signature
 
 
+def _is_quote(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
 def split_text(text: str) -> tuple[str, str, str]:
-    """Plain text → (new text, quoted text, signature)."""
+    """Plain text → (new text, quoted text, signature).
+
+    Top-posted replies cut at the attribution or separator; ">" lines anywhere are quoted, and text
+    written below or between them (bottom-posting, inline answers) stays new text.
+    """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    cut = len(lines)
+    # own_after[i]: some non-quoted, non-blank line follows line i (one pass, not a rescan per line)
+    own_after = [False] * (len(lines) + 1)
+    for i in range(len(lines) - 1, -1, -1):
+        own_after[i] = own_after[i + 1] or bool(lines[i + 1:i + 2] and lines[i + 1].strip()
+                                                  and not _is_quote(lines[i + 1]))
+    cut, attributions = len(lines), set()
     for i, line in enumerate(lines):
         two = line + " " + lines[i + 1] if i + 1 < len(lines) else line
-        if _ATTRIBUTION.match(line) or (_ATTRIBUTION_START.match(line) and _ATTRIBUTION.match(two)):
+        wrapped = _ATTRIBUTION_START.match(line) and _ATTRIBUTION.match(two)
+        if _ATTRIBUTION.match(line) or wrapped:
+            span = {i, i + 1} if wrapped and not _ATTRIBUTION.match(line) else {i}
+            after = max(span)
+            if own_after[after] and _quote_follows(lines, after):
+                attributions |= span  # an inline or bottom-posted reply: keep reading
+                continue
             cut = i
             break
-        if _ORIGINAL.match(line):
+        if _ORIGINAL.match(line) or (_OUTLOOK_FROM.match(line)
+                                     and any(_OUTLOOK_NEXT.match(n) for n in lines[i + 1:i + 4])):
             cut = i
             break
-        if _OUTLOOK_FROM.match(line) and any(_OUTLOOK_NEXT.match(n) for n in lines[i + 1:i + 4]):
+        if _is_quote(line) and not own_after[i]:
             cut = i
             break
-        if line.lstrip().startswith(">"):
-            # a quoted block; whatever follows is kept only if it is more than trailing quote lines
-            rest = [x for x in lines[i:] if x.strip() and not x.lstrip().startswith(">")]
-            if not rest:
-                cut = i
-                break
-    head, quoted = lines[:cut], lines[cut:]
-    # inline ">" lines above the cut are quoted too (interleaved replies)
-    new_lines = [x for x in head if not x.lstrip().startswith(">")]
-    quoted = [x for x in head if x.lstrip().startswith(">")] + quoted
+    head, tail = lines[:cut], lines[cut:]
+    quoted = [x for n, x in enumerate(head) if _is_quote(x) or n in attributions] + tail
+    new_lines = [x for n, x in enumerate(head) if not _is_quote(x) and n not in attributions]
     new_lines, signature = _split_signature(new_lines)
     return _tidy("\n".join(new_lines)), _tidy("\n".join(quoted)), _tidy("\n".join(signature))
+
+
+def _quote_follows(lines: list[str], i: int) -> bool:
+    """The next non-blank line after i is a ">" line."""
+    for line in lines[i + 1:]:
+        if line.strip():
+            return _is_quote(line)
+    return False
 
 
 def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
@@ -203,7 +265,7 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
         if line.rstrip() in ("--", "-- ", "__"):
             return lines[:i], lines[i:]
     content = [i for i, x in enumerate(lines) if x.strip()]
-    for i in content:
+    for i in content[1:]:  # a sign-off needs something above it: an opening "Thanks!" is not one
         if _VALEDICTION.match(lines[i]):
             tail = [x for x in lines[i + 1:] if x.strip()]
             if len(tail) <= _SIG_LINES and all(len(x.strip()) <= 60 for x in tail):
@@ -251,7 +313,13 @@ def parse_message(raw: bytes) -> ParsedMessage:
     msg = email.message_from_bytes(raw, policy=email.policy.compat32)
     for defect in getattr(msg, "defects", []):
         defects.append(defect.__class__.__name__)
-    headers = {name: _header(msg, name, defects) for name in KEPT_HEADERS if msg.get(name) is not None}
+    hdrs = _raw_headers(msg)
+
+    def first(name: str) -> str:
+        values = hdrs.get(name.lower())
+        return clean_header(values[0]) if values else ""
+
+    headers = {name: first(name) for name in KEPT_HEADERS if name.lower() in hdrs}
     ctype = msg.get_content_type()
     report_type = msg.get_param("report-type")
     try:
@@ -265,20 +333,20 @@ def parse_message(raw: bytes) -> ParsedMessage:
     new_text, quoted, signature = split_text(plain)
     if html_quoted.strip():
         quoted = _tidy(html_quoted + "\n" + quoted)
-    in_reply_to = parse_ids(_header(msg, "In-Reply-To", defects))
-    message_ids = parse_ids(_header(msg, "Message-ID", defects))
-    subject = _decode_words(_header(msg, "Subject", defects))
-    from_ = _addresses(msg, "From", defects)
+    in_reply_to = parse_ids(first("In-Reply-To"))
+    message_ids = parse_ids(first("Message-ID"))
+    subject = decode_words(first("Subject"), defects)
+    from_ = _addresses(hdrs.get("from", []), defects)
     return ParsedMessage(
         message_id=message_ids[0] if message_ids else None,
         in_reply_to=in_reply_to[0] if in_reply_to else None,
-        references=parse_ids(_header(msg, "References", defects)),
+        references=parse_ids(" ".join(hdrs.get("references", []))),
         subject=subject,
         from_=from_[0] if from_ else None,
-        to=_addresses(msg, "To", defects),
-        cc=_addresses(msg, "Cc", defects),
-        reply_to=_addresses(msg, "Reply-To", defects),
-        date=_date(_header(msg, "Date", defects)),
+        to=_addresses(hdrs.get("to", []), defects),
+        cc=_addresses(hdrs.get("cc", []), defects),
+        reply_to=_addresses(hdrs.get("reply-to", []), defects),
+        date=_date(first("Date")),
         headers=headers,
         content_type=ctype,
         report_type=str(report_type).lower() if isinstance(report_type, str) else None,
@@ -290,11 +358,12 @@ def parse_message(raw: bytes) -> ParsedMessage:
     )
 
 
-def _decode_words(value: str) -> str:
-    """RFC 2047 encoded words → text; an undecodable charset keeps the raw words."""
-    from email.header import decode_header, make_header
-
+def decode_words(value: str, defects: list[str]) -> str:
+    """RFC 2047 encoded words → text; an undecodable charset keeps the raw words and notes it."""
+    if "=?" not in value:
+        return clean_header(value)
     try:
         return clean_header(str(make_header(decode_header(value))))
-    except (LookupError, ValueError, UnicodeDecodeError):
-        return value
+    except (LookupError, ValueError, UnicodeDecodeError, binascii.Error):
+        defects.append(f"undecodable encoded words: {value[:60]!r}")
+        return clean_header(value)
