@@ -1,0 +1,110 @@
+"""The store on SQLite and PostgreSQL through the same code: migrations, batches, re-matching, threads."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import Connection, text
+
+from assistant.store import migrations
+from assistant.store.repo import Cursor, MessageRecord, Store
+
+NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
+
+
+def record(uid: int, message_id: str, **kw: object) -> MessageRecord:
+    base: dict[str, object] = dict(
+        uid=uid, message_id=message_id, in_reply_to=None, references=(), subject="Hello", from_addr="a@x.example",
+        from_name="A", to=(("", "me@example.com"),), cc=(), reply_to=(), date=NOW - timedelta(hours=uid),
+        internal_date=NOW, flags=("\\Seen",), headers={}, content_type="text/plain", report_type=None,
+        from_user=False, new_text="hi", quoted_text="", signature="", attachments=(), size=100, gm_msgid=None,
+        gm_thrid=None, defects=())
+    base.update(kw)
+    return MessageRecord(**base)  # type: ignore[arg-type]
+
+
+def test_batches_advance_the_cursor_atomically(db_url: str) -> None:
+    store = Store.open(db_url)
+    cursor = Cursor(account="work", role="inbox", name="INBOX", uidvalidity=7, last_uid=2)
+    result = store.save_batch(cursor, "INBOX", [record(1, "<a@x>"), record(2, "<b@x>")], NOW)
+    assert result.added == 2
+    # the same batch again (a crash after commit, before the caller noticed) adds nothing
+    assert store.save_batch(cursor, "INBOX", [record(1, "<a@x>"), record(2, "<b@x>")], NOW).added == 0
+    again = Store.open(db_url)
+    assert again.cursor("work", "inbox", "INBOX").last_uid == 2
+    assert [m.date for m in again.messages("work")] == [NOW - timedelta(hours=2), NOW - timedelta(hours=1)]
+    assert again.messages("work")[0].date.tzinfo is not None  # type: ignore[union-attr]
+    store.close()
+    again.close()
+
+
+def test_new_uidvalidity_rematches_by_message_id(db_url: str) -> None:
+    store = Store.open(db_url)
+    old = Cursor(account="work", role="sent", name="Sent", uidvalidity=1)
+    store.save_batch(old, "Sent", [record(1, "<a@x>"), record(2, "<b@x>")], NOW)
+    ids = {m.message_id: m.id for m in store.messages("work")}
+    new = Cursor(account="work", role="sent", name="Sent", uidvalidity=2)
+    result = store.save_batch(new, "Sent", [record(10, "<a@x>"), record(11, "<c@x>")], NOW)
+    assert (result.added, result.rematched) == (1, 1)
+    assert store.expunge_stale(new) == 1  # <b@x> did not come back
+    after = {m.message_id: (m.id, m.uid) for m in store.messages("work")}
+    assert after["<a@x>"] == (ids["<a@x>"], 10) and "<b@x>" not in after and "<c@x>" in after
+    store.close()
+
+
+def test_gmail_message_under_two_labels_is_stored_once(db_url: str) -> None:
+    store = Store.open(db_url)
+    inbox = Cursor(account="work", role="inbox", name="INBOX", uidvalidity=1)
+    sent = Cursor(account="work", role="sent", name="[Gmail]/Sent Mail", uidvalidity=1)
+    store.save_batch(inbox, "INBOX", [record(1, "<self@x>", gm_msgid=111, gm_thrid=5)], NOW)
+    result = store.save_batch(sent, "[Gmail]/Sent Mail", [record(4, "<self@x>", gm_msgid=111, gm_thrid=5),
+                                                          record(5, "<s2@x>", gm_msgid=112, gm_thrid=5)], NOW)
+    assert (result.added, result.duplicates) == (1, 1)
+    assert sorted(m.gm_msgid for m in store.messages("work")) == [111, 112]  # type: ignore[type-var]
+    store.close()
+
+
+def test_thread_keys_and_summaries(db_url: str) -> None:
+    from assistant.analysis.threads import build_threads
+
+    store = Store.open(db_url)
+    cursor = Cursor(account="work", role="inbox", name="INBOX", uidvalidity=1)
+    store.save_batch(cursor, "INBOX", [
+        record(3, "<root@x>", subject="Plan"),
+        record(2, "<r1@x>", subject="Re: Plan", in_reply_to="<root@x>", references=("<root@x>",)),
+        record(1, "<other@x>", subject="Other"),
+    ], NOW)
+    assert store.apply_threads("work", build_threads(store.thread_inputs("work"))) == 3
+    assert store.apply_threads("work", build_threads(store.thread_inputs("work"))) == 0  # stable
+    threads = {t.key: (t.subject, t.message_count) for t in store.threads("work")}
+    assert threads == {"<root@x>": ("Plan", 2), "<other@x>": ("Other", 1)}
+    store.close()
+
+
+def test_upgrade_runs_pending_steps_and_keeps_data(db_url: str) -> None:
+    store = Store.open(db_url)
+    store.save_batch(Cursor(account="work", role="inbox", name="INBOX", uidvalidity=1), "INBOX",
+                     [record(1, "<keep@x>")], NOW)
+    store.close()
+
+    def add_note_column(conn: Connection) -> None:
+        conn.execute(text("ALTER TABLE messages ADD COLUMN note TEXT DEFAULT 'x'"))
+
+    steps = [*migrations.STEPS, ("0002_note", add_note_column)]
+    engine = Store.open(db_url).engine
+    with engine.begin() as conn:
+        assert migrations.migrate(conn, steps) == ["0002_note"]
+    with engine.begin() as conn:
+        assert migrations.migrate(conn, steps) == []  # recorded: never applied twice
+        rows = conn.execute(text("SELECT message_id, note FROM messages")).all()
+    assert [tuple(r) for r in rows] == [("<keep@x>", "x")]
+    with engine.begin() as conn:  # leave the schema as the models expect for other tests
+        conn.execute(text("ALTER TABLE messages DROP COLUMN note"))
+    engine.dispose()
+
+
+def test_sqlite_uses_wal(tmp_path: object) -> None:
+    store = Store.open(f"sqlite:///{tmp_path}/w.db")
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    store.close()
