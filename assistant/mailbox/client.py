@@ -95,7 +95,10 @@ class MailboxClient:
 
     @property
     def commands_sent(self) -> int:
-        """IMAP commands sent on this connection so far, login included: what a sync costs the server."""
+        """IMAP commands sent since the greeting, login included: what a sync costs the server.
+
+        A CAPABILITY that imapclient sends while connecting (when the greeting lists none) is not counted.
+        """
         return self._counter[0]
 
     @classmethod

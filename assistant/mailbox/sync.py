@@ -75,12 +75,16 @@ def sync_folder(client: MailboxClient, store: Store, account: AccountConfig, rol
         cursor.uidvalidity = status.uidvalidity
         if cursor.sync_since is None and settings.first_sync_days:
             cursor.sync_since = now - timedelta(days=settings.first_sync_days)
-    if _unchanged(cursor, status) and not (role != "inbox" and not client.condstore):
+    unchanged = _unchanged(cursor, status)
+    # Without CONDSTORE nothing tells us Sent/Drafts flags changed, so those are polled (bounded).
+    poll_flags = role != "inbox" and not client.condstore
+    if unchanged and not poll_flags:
         cursor.last_sync_at = now
         store.save_cursor(cursor)
         return summary
 
-    _fetch_new(client, store, account, cursor, status, now, settings, progress, summary)
+    if not unchanged:
+        _fetch_new(client, store, account, cursor, status, now, settings, progress, summary)
     if before.initial_done:
         _pick_up_changes(client, store, before, cursor, status, settings, summary)
     if not cursor.initial_done and status.uidnext:
