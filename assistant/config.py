@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assistant.errors import ConfigError
+from assistant.workdays import WEEKDAYS, Duration, parse_duration, parse_hours
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +65,24 @@ class SyncConfig:
 
 
 @dataclass(frozen=True)
+class FollowupConfig:
+    cadence: tuple[Duration, ...] = (Duration(3, "business days"), Duration(7, "business days"))
+    working_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    working_hours: str = "09:00-18:00"
+    holidays: str | None = None  # "US", or with a subdivision "US-CA"
+    template_dir: str | None = None
+    track: str = "questions"  # questions | all
+    ignore: tuple[str, ...] = ()  # addresses, @domains, or glob patterns never followed up
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     timezone_name: str
     database: DatabaseConfig
     sync: SyncConfig
     accounts: tuple[AccountConfig, ...]
+    followup: FollowupConfig = field(default_factory=FollowupConfig)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -247,6 +260,50 @@ def _account(file: str, index: int, data: Any) -> AccountConfig:
     )
 
 
+def _followup(file: str, data: Any) -> FollowupConfig:
+    s = _Section(file, "[followup]", data)
+    defaults = FollowupConfig()
+    cadence_text = s.strings("cadence")
+    try:
+        cadence = tuple(parse_duration(c) for c in cadence_text) if cadence_text is not None else defaults.cadence
+    except ValueError as e:
+        raise s.error("cadence", str(e)) from e
+    days = s.strings("working_days") or defaults.working_days
+    bad = [d for d in days if d.lower() not in WEEKDAYS]
+    if bad or not days:
+        raise s.error("working_days", f"unknown day {bad[0]!r}" if bad else "no working days",
+                      f"use three-letter names: {', '.join(WEEKDAYS)}")
+    hours = s.text("working_hours", defaults.working_hours)
+    try:
+        parse_hours(hours)
+    except ValueError as e:
+        raise s.error("working_hours", str(e)) from e
+    holiday_code = s.text("holidays")
+    if holiday_code:
+        _check_holidays(s, holiday_code)
+    config = FollowupConfig(
+        cadence=cadence, working_days=tuple(d.lower() for d in days), working_hours=hours,
+        holidays=holiday_code, template_dir=s.text("template_dir"),
+        track=s.choice("track", "questions", ("questions", "all")),
+        ignore=tuple(p.strip().lower() for p in s.strings("ignore") or ()),
+    )
+    s.finish()
+    if not config.cadence:
+        raise s.error("cadence", "needs at least one wait, e.g. [\"3 business days\"]")
+    return config
+
+
+def _check_holidays(s: _Section, code: str) -> None:
+    import holidays
+
+    country, _, subdivision = code.partition("-")
+    supported = holidays.list_supported_countries()
+    if country.upper() not in supported:
+        raise s.error("holidays", f"unknown country code {code!r}", "use an ISO code such as \"US\", \"GB\", \"DE\"")
+    if subdivision and subdivision.upper() not in supported[country.upper()]:
+        raise s.error("holidays", f"unknown subdivision {subdivision!r} of {country.upper()}")
+
+
 def parse_config(text: str, path: Path | None = None) -> Config:
     file = str(path) if path else "config"
     try:
@@ -266,7 +323,8 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         flag_window=sy.integer("flag_window", 500, 1, 1_000_000),
     )
     sy.finish()
-    top.known += ["database", "sync", "accounts"]
+    followup = _followup(file, data.get("followup", {}))
+    top.known += ["database", "sync", "accounts", "followup"]
     raw_accounts = data.get("accounts", [])
     if not isinstance(raw_accounts, list):
         raise top.error("accounts", "expected [[accounts]] tables")
@@ -282,7 +340,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         if names.count(name) > 1:
             raise ConfigError(f"{file} [accounts.{name}] name: two accounts are named {name!r}")
     return Config(path=path, timezone_name=tz_name, database=DatabaseConfig(url=url), sync=sync,
-                  accounts=accounts)
+                  accounts=accounts, followup=followup)
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert, inspect, select
+from sqlalchemy import Connection, insert, inspect, select, text
 
 from assistant.store.models import Base, SchemaMigration
 
@@ -23,7 +23,14 @@ def _initial(conn: Connection) -> None:
     Base.metadata.create_all(conn)
 
 
-STEPS: Sequence[Step] = (("0001_initial", _initial),)
+def _followups(conn: Connection) -> None:
+    for column, kind in (("verdict", "VARCHAR(20)"), ("verdict_reason", "TEXT"), ("return_date", "DATE"),
+                         ("report_json", "TEXT"), ("expects_reply", "BOOLEAN"), ("expects_reason", "TEXT")):
+        conn.execute(text(f"ALTER TABLE messages ADD COLUMN {column} {kind}"))
+    Base.metadata.create_all(conn, tables=[Base.metadata.tables["followups"], Base.metadata.tables["drafts"]])
+
+
+STEPS: Sequence[Step] = (("0001_initial", _initial), ("0002_followups", _followups))
 
 
 def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> list[str]:

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -99,6 +111,13 @@ class StoredMessage(Base):
     expunged: Mapped[bool] = mapped_column(Boolean, default=False)
     defects: Mapped[str] = mapped_column(Text, default="")
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # analysis at sync time, while the whole fetched message is at hand
+    verdict: Mapped[str | None] = mapped_column(String(20))  # human, auto_reply, bounce, ...
+    verdict_reason: Mapped[str | None] = mapped_column(Text)
+    return_date: Mapped[dt.date | None] = mapped_column(Date)  # an out-of-office's stated return
+    report_json: Mapped[str | None] = mapped_column(Text)  # bounce/receipt: original id, recipients, action
+    expects_reply: Mapped[bool | None] = mapped_column(Boolean)
+    expects_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Thread(Base):
@@ -111,3 +130,46 @@ class Thread(Base):
     first_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
     message_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Followup(Base):
+    """One tracked item: a sent message awaiting a reply (later also promises)."""
+
+    __tablename__ = "followups"
+    __table_args__ = (UniqueConstraint("account", "kind", "message_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30), default="awaiting_reply")
+    message_id: Mapped[str] = mapped_column(String(998))  # the tracked message, with <>
+    thread_key: Mapped[str | None] = mapped_column(String(998))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    to_json: Mapped[str] = mapped_column(Text, default="[]")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(20), default="waiting")
+    step: Mapped[int] = mapped_column(Integer, default=1)  # the user's unanswered messages so far
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text, default="")
+    manual: Mapped[str | None] = mapped_column(String(20))  # track | dismiss | snooze (the user's word)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Draft(Base):
+    """A draft we put (or are about to put) in the user's Drafts folder."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("account", "message_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    followup_id: Mapped[int] = mapped_column(ForeignKey("followups.id"))
+    account: Mapped[str] = mapped_column(String(200))
+    step: Mapped[int] = mapped_column(Integer)
+    message_id: Mapped[str] = mapped_column(String(998))  # decided before APPEND: (thread, step) → id
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending|present|sent|deleted|edited|removed
+    folder: Mapped[str] = mapped_column(String(500))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    uid: Mapped[int | None] = mapped_column(BigInteger)
+    body_sha256: Mapped[str] = mapped_column(String(64))  # of what we appended: untouched ⇔ still equal
+    raw: Mapped[str] = mapped_column(Text)  # the message we append, so a retry appends the same bytes
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
