@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from assistant.config import Config, load_config
 from assistant.errors import ConfigError, FollowupError
 from assistant.mailbox.sync import FolderSummary
 from assistant.progress import progress_for
+from assistant.store.followups import FollowupStore
 from assistant.store.repo import Store
 
 log = logging.getLogger("assistant")
@@ -37,7 +39,7 @@ class Context:
             where = self.config.path or "the config file"
             raise ConfigError(f"no [[accounts]] in {where}",
                               "copy config.example.toml to ~/.config/followup/config.toml and fill it in")
-        if self.args.account:
+        if getattr(self.args, "account", None):
             return [self.config.account(self.args.account)]
         return list(self.config.accounts)
 
@@ -169,8 +171,216 @@ def cmd_demo(ctx: Context) -> int:
     return 0
 
 
-COMMANDS: dict[str, Callable[[Context], int]] = {"check": cmd_check, "sync": cmd_sync, "demo": cmd_demo}
-PER_ACCOUNT = ("check", "sync")
+def cmd_poll(ctx: Context) -> int:
+    """One cycle: sync, find what awaits a reply, create the follow-up drafts that are due, clean up.
+
+    Prints one line per action (drafted, removed, sent, dismissed). Nothing is ever sent: drafts
+    appear in your Drafts folder for you to review. --dry-run shows what would change in Drafts.
+
+    example: followup poll --dry-run
+    """
+    failures, report = 0, []
+    store = ctx.store()
+    try:
+        for account in ctx.accounts():
+            try:
+                result = service.poll_account(ctx.config, account, store, ctx.clock, ctx.args.dry_run,
+                                              progress_for(sys.stderr, ctx.args.quiet or ctx.args.json))
+            except FollowupError as e:
+                failures += 1
+                _report(e, ctx.args.verbose)
+                continue
+            failures += sum(1 for f in result.sync.folders if f.error)
+            report.append({"account": account.name, "actions": [
+                {"action": a.kind, "id": a.followup_id, "subject": a.subject, "detail": a.detail}
+                for a in result.actions]})
+            if not ctx.args.json and not ctx.args.quiet:
+                for a in result.actions:
+                    out(f"{account.name}: {a.kind:<12} #{a.followup_id} {a.subject!r}: {a.detail}")
+                if not result.actions:
+                    waiting = [d for d in result.decisions if d.due_at and d.state in ("waiting", "snoozed")]
+                    nxt = min((d.due_at for d in waiting if d.due_at), default=None)
+                    when = f", next due {_local(ctx, nxt)}" if nxt else ""
+                    out(f"{account.name}: nothing to do ({len(waiting)} awaiting a reply{when})")
+    finally:
+        store.close()
+    if ctx.args.json:
+        out(json.dumps(report, indent=2))
+    return 1 if failures else 0
+
+
+def _local(ctx: Context, moment: datetime | None) -> str:
+    return moment.astimezone(ctx.config.tz).strftime("%a %b %-d %H:%M") if moment else "-"
+
+
+def _iso(ctx: Context, moment: datetime | None) -> str | None:
+    return moment.astimezone(ctx.config.tz).isoformat() if moment else None
+
+
+def cmd_list(ctx: Context) -> int:
+    """List tracked items: what awaits a reply, its state, and when the next follow-up is due.
+
+    --all includes closed items (replied, bounced, dismissed, cold).
+
+    example: followup list --json | jq '.[] | select(.state == "waiting")'
+    """
+    store = ctx.store()
+    try:
+        followups = FollowupStore(store)
+        names = [ctx.args.account] if ctx.args.account else [a.name for a in ctx.config.accounts]
+        rows = [f for name in names for f in followups.followups(name)]
+        drafts = {d.followup_id: d.message_id for name in names for d in followups.drafts(name)
+                  if d.state in ("pending", "present", "edited")}
+    finally:
+        store.close()
+    if not ctx.args.all:
+        rows = [f for f in rows if f.state in OPEN_STATES]
+    items: list[dict[str, Any]] = [{"id": f.id, "account": f.account, "kind": f.kind, "state": f.state, "message_id": f.message_id,
+              "subject": f.subject, "to": [a for _, a in json.loads(f.to_json)], "sent_at": _iso(ctx, f.sent_at),
+              "due_at": _iso(ctx, f.due_at) if f.state in OPEN_STATES else None, "step": f.step,
+              "draft_message_id": drafts.get(f.id), "reason": f.reason} for f in rows]
+    if ctx.args.json:
+        out(json.dumps(items, indent=2))
+        return 0
+    if not items:
+        out("nothing tracked" + ("" if ctx.args.all else " (--all shows closed items)"))
+    for i in items:
+        due = _local(ctx, datetime.fromisoformat(i["due_at"])) if i["due_at"] else "-"
+        out(f"#{i['id']:<4} {i['state']:<9} due {due:<16} {', '.join(i['to'])[:30]:<30} {i['subject'][:50]}")
+    return 0
+
+
+OPEN_STATES = ("waiting", "drafted", "snoozed")
+
+
+def _followup(ctx: Context, store: Store, ident: str) -> Any:
+    followups = FollowupStore(store)
+    row = followups.followup(int(ident)) if ident.isdigit() else None
+    if row is None:
+        raise FollowupError(f"no tracked item #{ident}", "see `followup list --all` for the ids")
+    return followups, row
+
+
+def cmd_dismiss(ctx: Context) -> int:
+    """Stop following up on an item: no more drafts for it.
+
+    example: followup dismiss 12
+    """
+    store = ctx.store()
+    try:
+        followups, row = _followup(ctx, store, ctx.args.id)
+        followups.set_override(row.id, "dismiss", None, ctx.clock.now())
+        followups.set_state(row.id, "dismissed", ctx.clock.now())
+    finally:
+        store.close()
+    out(f"#{row.id} dismissed: {row.subject}")
+    return 0
+
+
+def cmd_snooze(ctx: Context) -> int:
+    """Hold an item's next follow-up until a date (in your time zone; working hours apply).
+
+    example: followup snooze 12 --until 2026-12-01
+    """
+    try:
+        until = datetime.fromisoformat(ctx.args.until)
+    except ValueError as e:
+        raise ConfigError(f"--until: not a date: {ctx.args.until!r}", "e.g. 2026-12-01 or 2026-12-01T14:00") from e
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=ctx.config.tz)
+    store = ctx.store()
+    try:
+        followups, row = _followup(ctx, store, ctx.args.id)
+        followups.set_override(row.id, "snooze", until, ctx.clock.now())
+        followups.set_state(row.id, "snoozed", ctx.clock.now())
+    finally:
+        store.close()
+    out(f"#{row.id} snoozed until {_local(ctx, until)}: {row.subject}")
+    return 0
+
+
+def cmd_track(ctx: Context) -> int:
+    """Track a sent message even though Followup did not think it needed a reply.
+
+    Takes the Message-ID (with or without angle brackets); the next poll schedules it.
+
+    example: followup track '<CAH8x@mail.example.com>'
+    """
+    message_id = "<" + ctx.args.message_id.strip().strip("<>") + ">"
+    account = ctx.accounts()[0]
+    store = ctx.store()
+    try:
+        known = [m for m in store.messages(account.name) if m.message_id == message_id]
+        if not known:
+            raise FollowupError(f"{account.where}: no synced message has the Message-ID {message_id}",
+                                "run `followup sync` first, and copy the id from your mail client's source view")
+        ident = FollowupStore(store).track(account.name, message_id, ctx.clock.now())
+    finally:
+        store.close()
+    out(f"#{ident} tracked: {known[0].subject}")
+    return 0
+
+
+def cmd_explain(ctx: Context) -> int:
+    """Show how Followup reads messages: automation verdict, new text vs quoted text, expects-reply.
+
+    Takes .eml files or Message-IDs of synced mail. Needs no account for files.
+
+    example: followup explain --json message.eml
+    """
+    from assistant.explain import explain_file, explain_stored
+
+    results = []
+    for source in ctx.args.sources:
+        if Path(source).is_file():
+            results.append(explain_file(Path(source), ctx.config, ctx.args.as_sent))
+            continue
+        store = ctx.store()
+        try:
+            found = explain_stored(store, ctx.config, source, ctx.args.as_sent)
+        finally:
+            store.close()
+        if found is None:
+            raise FollowupError(f"{source}: neither a file nor the Message-ID of a synced message")
+        results.append(found)
+    for r in results:
+        if ctx.args.json:
+            out(json.dumps(r, ensure_ascii=False))
+            continue
+        out(f"{r['source']}:")
+        out(f"  kind: {r['kind']} ({r['reason']})" + (f", back {r['return_date']}" if r["return_date"] else ""))
+        out(f"  expects a reply: {'yes' if r['expects_reply'] else 'no'} ({r['expects_reply_reason']})")
+        out(f"  from you: {'yes' if r['from_user'] else 'no'}")
+        for key in ("new_text", "quoted_text", "signature"):
+            text = " ".join(r[key].split())
+            out(f"  {key}: {text[:200]!r}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Context], int]] = {
+    "check": cmd_check, "sync": cmd_sync, "poll": cmd_poll, "list": cmd_list, "dismiss": cmd_dismiss,
+    "snooze": cmd_snooze, "track": cmd_track, "explain": cmd_explain, "demo": cmd_demo}
+PER_ACCOUNT = ("check", "sync", "poll", "list", "track")
+
+
+def _arguments(name: str, p: argparse.ArgumentParser) -> None:
+    if name in ("check", "sync", "poll", "list", "explain", "demo"):
+        p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    if name in PER_ACCOUNT:
+        p.add_argument("--account", metavar="NAME", help="only this account")
+    if name == "poll":
+        p.add_argument("--dry-run", action="store_true", help="show what would change in Drafts; change nothing")
+    if name == "list":
+        p.add_argument("--all", action="store_true", help="include closed items")
+    if name in ("dismiss", "snooze"):
+        p.add_argument("id", help="the item's id (from followup list)")
+    if name == "snooze":
+        p.add_argument("--until", required=True, metavar="DATE", help="ISO date or date-time")
+    if name == "track":
+        p.add_argument("message_id", metavar="MESSAGE-ID")
+    if name == "explain":
+        p.add_argument("--as-sent", action="store_true", help="read each message as if you had sent it")
+        p.add_argument("sources", nargs="+", metavar="FILE.eml|MESSAGE-ID")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -189,9 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
         doc = inspect.cleandoc(fn.__doc__ or "")
         p = sub.add_parser(name, help=doc.splitlines()[0], description=doc,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
-        p.add_argument("--json", action="store_true", help="print JSON for scripts")
-        if name in PER_ACCOUNT:
-            p.add_argument("--account", metavar="NAME", help="only this account")
+        _arguments(name, p)
     return parser
 
 

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from jinja2.sandbox import SandboxedEnvironment
+
+from assistant import policy
 from assistant.analysis.threads import build_threads
 from assistant.clock import Clock
 from assistant.config import AccountConfig, Config, resolve_secret
+from assistant.drafting import environment
 from assistant.errors import MailboxError
+from assistant.lifecycle import Action, Lifecycle
 from assistant.mailbox.client import Folders, MailboxClient
 from assistant.mailbox.sync import FolderSummary, sync_folder
+from assistant.policy import Decision, Mail
 from assistant.progress import NoProgress, Progress
+from assistant.store.followups import FollowupStore
 from assistant.store.repo import Store
+from assistant.workdays import WorkCalendar, make_calendar
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +39,7 @@ class SyncResult:
     folders: list[FolderSummary] = field(default_factory=list)
     threads_changed: int = 0
     imap_commands: int = 0
+    folder_names: dict[str, str] = field(default_factory=dict)
 
 
 def connect(account: AccountConfig) -> MailboxClient:
@@ -49,23 +59,86 @@ def check_account(account: AccountConfig) -> CheckResult:
 
 def sync_account(config: Config, account: AccountConfig, store: Store, clock: Clock,
                  progress: Progress | None = None) -> SyncResult:
-    result = SyncResult(account=account.name)
     client = connect(account)
     try:
-        folders = client.find_folders()
-        for role, name in folders.by_role().items():
-            try:
-                summary = sync_folder(client, store, account, role, name, clock.now(), config.sync,
-                                      progress or NoProgress())
-            except MailboxError as e:
-                # One failing folder is reported; the others still sync.
-                log.error("%s/%s: %s", account.name, name, e)
-                summary = FolderSummary(role=role, name=name, error=str(e))
-            result.folders.append(summary)
-        if any(f.touched for f in result.folders):
-            keys = build_threads(store.thread_inputs(account.name))
-            result.threads_changed = store.apply_threads(account.name, keys)
+        result = _sync(client, config, account, store, clock, progress or NoProgress())
     finally:
         client.logout()
-        result.imap_commands = client.commands_sent
+    result.imap_commands = client.commands_sent  # LOGOUT included
     return result
+
+
+def _sync(client: MailboxClient, config: Config, account: AccountConfig, store: Store, clock: Clock,
+          progress: Progress) -> SyncResult:
+    result = SyncResult(account=account.name)
+    result.folder_names = client.find_folders().by_role()
+    for role, name in result.folder_names.items():
+        try:
+            summary = sync_folder(client, store, account, role, name, clock.now(), config.sync, progress)
+        except MailboxError as e:
+            # One failing folder is reported; the others still sync.
+            log.error("%s/%s: %s", account.name, name, e)
+            summary = FolderSummary(role=role, name=name, error=str(e))
+        result.folders.append(summary)
+    if any(f.touched for f in result.folders):
+        keys = build_threads(store.thread_inputs(account.name))
+        result.threads_changed = store.apply_threads(account.name, keys)
+    result.imap_commands = client.commands_sent
+    return result
+
+
+@dataclass
+class PollResult:
+    account: str
+    sync: SyncResult
+    decisions: list[Decision] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+
+
+def calendar_for(config: Config) -> WorkCalendar:
+    f = config.followup
+    return make_calendar(config.tz, f.working_days, f.working_hours, f.holidays)
+
+
+def decide(config: Config, account: AccountConfig, followups: FollowupStore, now: datetime) -> tuple[
+        list[Decision], list[Mail]]:
+    """Analyse the stored mail and decide, without touching the server."""
+    mail = followups.mail(account.name)
+    threads: dict[str, list[Mail]] = {}
+    for m in mail:
+        threads.setdefault(m.thread_key, []).append(m)
+    bounces = [m for m in mail if m.verdict == "bounce"]
+    decisions = policy.decide(threads, bounces, followups.overrides(account.name), config.followup,
+                              calendar_for(config), now, frozenset(account.addresses),
+                              followups.list_addresses(account.name))
+    return decisions, mail
+
+
+def poll_account(config: Config, account: AccountConfig, store: Store, clock: Clock, dry_run: bool = False,
+                 progress: Progress | None = None) -> PollResult:
+    """One cycle: sync → analyse → decide → draft → clean up."""
+    env = environment(config.followup.template_dir)
+    client = connect(account)
+    try:
+        synced = _sync(client, config, account, store, clock, progress or NoProgress())
+        now = clock.now()
+        followups = FollowupStore(store)
+        decisions, mail = decide(config, account, followups, now)
+        result = PollResult(account=account.name, sync=synced, decisions=decisions)
+        if dry_run:
+            ids = {f.message_id: f.id for f in followups.followups(account.name)}
+            lifecycle = _lifecycle(None, followups, account, synced, env, config, now)
+            result.actions = lifecycle.preview(decisions, ids)
+            return result
+        ids = followups.save_decisions(account.name, decisions, now)
+        lifecycle = _lifecycle(client, followups, account, synced, env, config, now)
+        result.actions = lifecycle.apply(decisions, ids, mail)
+        return result
+    finally:
+        client.logout()
+
+
+def _lifecycle(client: MailboxClient | None, followups: FollowupStore, account: AccountConfig,
+               synced: SyncResult, env: SandboxedEnvironment, config: Config, now: datetime) -> Lifecycle:
+    return Lifecycle(client=client, store=followups, account=account, drafts_folder=synced.folder_names["drafts"],
+                     env=env, calendar=calendar_for(config), tz=config.tz, now=now)

@@ -50,13 +50,17 @@ def parse_hours(text: str) -> tuple[time, time]:
     return start, end
 
 
+def _no_holidays(_day: date) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     tz: ZoneInfo
     working_days: frozenset[int] = frozenset(range(5))  # Monday = 0
     start: time = time(9, 0)
     end: time = time(18, 0)
-    is_holiday: Callable[[date], bool] = lambda _day: False
+    is_holiday: Callable[[date], bool] = _no_holidays
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() in self.working_days and not self.is_holiday(day)
@@ -112,7 +116,7 @@ class WorkCalendar:
 def make_calendar(tz: ZoneInfo, working_days: tuple[str, ...], working_hours: str,
                   holiday_code: str | None) -> WorkCalendar:
     start, end = parse_hours(working_hours)
-    is_holiday: Callable[[date], bool] = lambda _day: False
+    is_holiday: Callable[[date], bool] = _no_holidays
     if holiday_code:
         import holidays
 

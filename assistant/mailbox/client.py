@@ -6,6 +6,7 @@ Credentials never reach a log line; message bodies are only logged at DEBUG by n
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import ssl
 from collections.abc import Callable, Sequence
@@ -221,6 +222,37 @@ class MailboxClient:
         else:
             data = self._call("FETCH FLAGS", lambda: self._imap.fetch(list(uids), ["FLAGS"], modifiers=modifiers))
         return {int(uid): tuple(_text(f) for f in d.get(b"FLAGS", ())) for uid, d in data.items()}
+
+    # --- our drafts: the only writes Followup ever makes ------------------------------------------
+
+    def find_by_message_id(self, folder: str, message_id: str) -> int | None:
+        """UID of the message with this Message-ID in `folder` (selected read-write), if any."""
+        self._call(f"SELECT {folder}", lambda: self._imap.select_folder(folder))
+        found = self._call("UID SEARCH HEADER", lambda: self._imap.search(["HEADER", "Message-ID", message_id]))
+        return max(int(u) for u in found) if found else None
+
+    def append_draft(self, folder: str, raw: bytes, when: datetime) -> tuple[int | None, int | None]:
+        """APPEND with \\Draft; returns (UIDVALIDITY, UID) from APPENDUID when the server has UIDPLUS."""
+        response = self._call(f"APPEND to {folder}",
+                              lambda: self._imap.append(folder, raw, flags=[b"\\Draft", b"\\Seen"], msg_time=when))
+        match = re.search(rb"APPENDUID (\d+) (\d+)", response if isinstance(response, bytes) else b"")
+        return (int(match.group(1)), int(match.group(2))) if match else (None, None)
+
+    def fetch_whole(self, folder: str, uid: int) -> bytes | None:
+        """The whole message (our drafts are small), without marking it read."""
+        self._call(f"SELECT {folder}", lambda: self._imap.select_folder(folder))
+        data = self._call("FETCH", lambda: self._imap.fetch([uid], ["BODY.PEEK[]"]))
+        item = data.get(uid)
+        return bytes(item[b"BODY[]"]) if item and b"BODY[]" in item else None
+
+    def delete_draft(self, folder: str, uid: int) -> None:
+        """Remove one of our own drafts by UID. UID EXPUNGE (UIDPLUS) never touches other deleted mail."""
+        if "UIDPLUS" not in self.capabilities:
+            raise MailboxError(f"{self.account.where}: the server lacks UIDPLUS, so a draft cannot be removed "
+                               "without risking other messages marked deleted", "delete the draft by hand")
+        self._call(f"SELECT {folder}", lambda: self._imap.select_folder(folder))
+        self._call("STORE \\Deleted", lambda: self._imap.add_flags([uid], [b"\\Deleted"]))
+        self._call("UID EXPUNGE", lambda: self._imap.uid_expunge([uid]))
 
     def _fetch_range(self, uid_range: str, items: list[str], modifiers: list[str] | None) -> dict[int, Any]:
         """UID FETCH over a range such as "1:500": imapclient's fetch() only takes explicit UIDs."""

@@ -10,6 +10,8 @@ import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from assistant.analysis.automated import classify
+from assistant.analysis.intent import expects_reply
 from assistant.config import AccountConfig, SyncConfig
 from assistant.mailbox.client import Fetched, FolderStatus, MailboxClient
 from assistant.message import parse_message
@@ -38,9 +40,16 @@ class FolderSummary:
 
 
 def to_record(fetched: Fetched, account: AccountConfig) -> MessageRecord:
-    """Fetched bytes → a storable record; the user's own mail is recognised by its From address."""
+    """Fetched bytes → a storable record, analysed while the whole fetched message is at hand."""
     p = parse_message(fetched.raw)
     from_addr = p.from_.email if p.from_ else ""
+    verdict = classify(p)
+    intent = expects_reply(p.new_text)
+    report = None
+    if p.report is not None:
+        report = {"kind": p.report.kind, "action": p.report.action, "recipients": list(p.report.recipients),
+                  "status": p.report.status, "original_message_id": p.report.original_message_id,
+                  "original_subject": p.report.original_subject}
     return MessageRecord(
         uid=fetched.uid, message_id=p.message_id, in_reply_to=p.in_reply_to, references=p.references,
         subject=p.subject, from_addr=from_addr, from_name=p.from_.name if p.from_ else "",
@@ -50,7 +59,9 @@ def to_record(fetched: Fetched, account: AccountConfig) -> MessageRecord:
         headers=p.headers, content_type=p.content_type, report_type=p.report_type,
         from_user=account.is_user(from_addr), new_text=p.new_text, quoted_text=p.quoted_text,
         signature=p.signature, attachments=p.attachments, size=fetched.size, gm_msgid=fetched.gm_msgid,
-        gm_thrid=fetched.gm_thrid, defects=p.defects,
+        gm_thrid=fetched.gm_thrid, defects=p.defects, verdict=verdict.kind, verdict_reason=verdict.reason,
+        return_date=verdict.return_date, report=report, expects_reply=intent.expects_reply,
+        expects_reason=intent.reason,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -71,6 +72,12 @@ class MessageRecord:
     gm_msgid: int | None
     gm_thrid: int | None
     defects: tuple[str, ...]
+    verdict: str | None = None
+    verdict_reason: str | None = None
+    return_date: dt.date | None = None
+    report: dict[str, Any] | None = None
+    expects_reply: bool | None = None
+    expects_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -361,3 +368,6 @@ def _fill(row: StoredMessage, r: MessageRecord, folder: str, uidvalidity: int, n
     row.attachments_json, row.size = json.dumps(r.attachments), r.size
     row.gm_msgid, row.gm_thrid, row.defects = r.gm_msgid, r.gm_thrid, "; ".join(r.defects)
     row.expunged, row.synced_at = False, now
+    row.verdict, row.verdict_reason, row.return_date = r.verdict, r.verdict_reason, r.return_date
+    row.report_json = json.dumps(r.report) if r.report else None
+    row.expects_reply, row.expects_reason = r.expects_reply, r.expects_reason

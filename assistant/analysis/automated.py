@@ -1,0 +1,412 @@
+"""Did a person write this, or a machine? ParsedMessage → Verdict(kind, reason[, return date]). Pure.
+
+Small detectors in a fixed order, each recognising one kind of automated mail and saying why; the first
+that speaks wins. Structure beats wording: a delivery or read report is believed before any header, and
+headers before subjects. Subjects count only as exact prefixes ("Automatic reply:"), never as words
+inside a human's "Re: Out of office plans". X-Auto-Response-Suppress is not a sign: Outlook users send it.
+For an auto-reply, `return_date` reads the stated return date from its text, preferring None to a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from assistant.message import ParsedMessage, is_mailer_daemon
+
+KINDS = ("human", "auto_reply", "bounce", "delivery_delay", "receipt", "list", "bulk", "calendar",
+         "notification")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str  # one of KINDS
+    reason: str  # one sentence a user can read
+    return_date: date | None = None  # auto_reply only: the first day back, when the text says so plainly
+
+
+Detector = Callable[[ParsedMessage], Verdict | None]
+
+
+def classify(msg: ParsedMessage) -> Verdict:
+    for detect in DETECTORS:
+        verdict = detect(msg)
+        if verdict is not None:
+            return verdict
+    return Verdict("human", "no sign of automation")
+
+
+# --- what the detectors look at ------------------------------------------------------------------
+
+_BOUNCE_SUBJECT = re.compile(
+    r"^\s*(Undelivered Mail Returned to Sender|Delivery Status Notification \(Failure\)|Undeliverable\b|"
+    r"Undelivered\b|Mail delivery failed|failure notice|Returned mail\b|Delivery Failure|Delivery has failed|"
+    r"Mail System Error|Non[- ]?delivery|Message not delivered|Unzustellbar\b|Non remis\b|Onbestelbaar\b|"
+    r"Non recapitabile\b|No se puede entregar\b)",
+    re.IGNORECASE,
+)
+_DELAY_SUBJECT = re.compile(
+    r"^\s*(Delivery Status Notification \(Delay\)|Delayed Mail \(still being retried\)|"
+    r"Warning: message \S+ delayed|Warning: could not send message|Delivery delayed|Mail delivery delayed|"
+    r"Message delayed|Delivery Notification: Delivery has been delayed)",
+    re.IGNORECASE,
+)
+# Auto-reply subject prefixes, in the languages Exchange, Gmail, Notes, Zimbra and others use.
+_AUTO_REPLY_SUBJECT = re.compile(
+    r"^\s*((?:automatic reply|auto[- ]?reply|auto[- ]?response|autoresponder|out of (?:the )?office"
+    r"(?: auto[- ]?reply)?|auto|abwesenheitsnotiz|automatische antwort|r[ée]ponse automatique|absence|"
+    r"respuesta autom[áa]tica|risposta automatica|automatisch antwoord|afwezigheidsbericht|autosvar|"
+    r"automatisk svar|automaattinen vastaus|resposta autom[áa]tica|odpowied[źz] automatyczna|"
+    r"automatick[áa] odpov[ěe][ďd]|otomatik yan[ıi]t|автоматический ответ|自动回复|自動回覆|自動応答)"
+    r"\s*[:：]"
+    r"|auto[- ]?(?:reply|response)\b|out of (?:the )?office(?: auto[- ]?reply)?\s*$)",
+    re.IGNORECASE,
+)
+_REPLY_PREFIX = re.compile(r"^\s*(re|fwd?|aw|wg|sv|vs|tr|rif|antw)\s*[:：]", re.IGNORECASE)
+_NOREPLY = re.compile(
+    r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|no[-_.]?respon[sd]e|notifications?|notify|"
+    r"alerts?)(?:$|[-_.+])",
+    re.IGNORECASE,
+)
+_ITIP = ("REQUEST", "REPLY", "CANCEL", "COUNTER", "DECLINECOUNTER", "ADD", "REFRESH")
+_INVITATION_SUBJECT = re.compile(
+    r"^\s*(Invitation|Updated invitation|Accepted|Declined|Tentative(?:ly accepted)?|Canceled event|"
+    r"Cancelled event|Einladung|Zugesagt|Abgesagt|Invitation mise à jour|Accepté|Refusé)\s*[:：]",
+    re.IGNORECASE,
+)
+
+
+def _short(value: str, limit: int = 80) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _sender(msg: ParsedMessage) -> str:
+    return msg.from_.email if msg.from_ else ""
+
+
+def _noreply(msg: ParsedMessage) -> bool:
+    return bool(_NOREPLY.match(_sender(msg).split("@", 1)[0]))
+
+
+def _null_return_path(msg: ParsedMessage) -> bool:
+    return msg.headers.get("Return-Path", "").replace(" ", "") == "<>"
+
+
+def _precedence(msg: ParsedMessage) -> str:
+    value = msg.headers.get("Precedence") or msg.headers.get("X-Precedence") or ""
+    return value.strip().lower()
+
+
+def _auto_submitted(msg: ParsedMessage) -> str | None:
+    """The RFC 3834 keyword, comments and parameters removed: "auto-replied (zimbra; vacation)" → "auto-replied"."""
+    value = msg.headers.get("Auto-Submitted")
+    if value is None:
+        return None
+    while True:
+        stripped = re.sub(r"\([^()]*\)", " ", value)
+        if stripped == value:
+            break
+        value = stripped
+    keyword = re.split(r"[\s;(]", value.strip(), maxsplit=1)[0].lower()
+    return keyword or None
+
+
+def _whom(recipients: tuple[str, ...]) -> str:
+    if not recipients:
+        return "an unnamed recipient"
+    return ", ".join(recipients[:3]) + (f" and {len(recipients) - 3} more" if len(recipients) > 3 else "")
+
+
+# --- detectors, in order ---------------------------------------------------------------------------
+
+def _delivery_report(msg: ParsedMessage) -> Verdict | None:
+    """A delivery status report, MIME or plain text: the surest sign of a bounce or a delay."""
+    report = msg.report
+    if report is None or report.kind != "delivery-status":
+        return None
+    source = "delivery report" if msg.report_type else f"bounce text from {_sender(msg) or 'the mail system'}"
+    status = f" (status {report.status})" if report.status else ""
+    action = report.action or ""
+    if action == "failed":
+        return Verdict("bounce", f"{source}: delivery failed for {_whom(report.recipients)}{status}")
+    if action == "delayed":
+        return Verdict("delivery_delay", f"{source}: delivery delayed for {_whom(report.recipients)}{status}; "
+                                         "the server is still trying")
+    if action in ("delivered", "relayed", "expanded"):
+        return Verdict("receipt", f"{source}: {action} to {_whom(report.recipients)} (a delivery receipt)")
+    return None
+
+
+def _read_receipt(msg: ParsedMessage) -> Verdict | None:
+    if msg.report_type != "disposition-notification" and (msg.report is None
+                                                          or msg.report.kind != "disposition-notification"):
+        return None
+    action = msg.report.action if msg.report and msg.report.action else "a disposition"
+    return Verdict("receipt", f"read receipt (disposition-notification): {action}")
+
+
+def _delay_signs(msg: ParsedMessage) -> Verdict | None:
+    """A delay warning is checked before the bounce signs: it too comes from MAILER-DAEMON."""
+    found = _DELAY_SUBJECT.match(msg.subject)
+    machine = is_mailer_daemon(_sender(msg)) or _null_return_path(msg) or msg.report_type == "delivery-status"
+    if found and machine:
+        return Verdict("delivery_delay", f'subject starts with "{found.group(1)}", from the mail system')
+    return None
+
+
+def _bounce_signs(msg: ParsedMessage) -> Verdict | None:
+    failed = msg.headers.get("X-Failed-Recipients")
+    if failed:
+        return Verdict("bounce", f"X-Failed-Recipients: {_short(failed)}")
+    sender = _sender(msg)
+    if sender.split("@", 1)[0] in ("mailer-daemon", "mailer_daemon", "mail-daemon", "mailerdaemon"):
+        return Verdict("bounce", f"sent by the mail system ({sender})")
+    found = _BOUNCE_SUBJECT.match(msg.subject)
+    if found and (is_mailer_daemon(sender) or _null_return_path(msg)):
+        whence = sender if is_mailer_daemon(sender) else "an empty Return-Path (<>)"
+        return Verdict("bounce", f'subject starts with "{found.group(1)}", from {whence}')
+    return None
+
+
+def _auto_reply(msg: ParsedMessage) -> Verdict | None:
+    reason = _auto_reply_reason(msg)
+    if reason is None:
+        return None
+    return Verdict("auto_reply", reason, _stated_return(msg))
+
+
+def _auto_reply_reason(msg: ParsedMessage) -> str | None:
+    keyword = _auto_submitted(msg)
+    if keyword == "auto-replied":
+        return "Auto-Submitted: auto-replied (RFC 3834)"
+    found = _AUTO_REPLY_SUBJECT.match(msg.subject)
+    if found:
+        return f'subject starts with "{found.group(1).strip()}"'
+    for name in ("X-Autoreply", "X-Autorespond"):
+        value = msg.headers.get(name)
+        if value is not None and value.strip().lower() not in ("no", "false", "0"):
+            return f"{name}: {_short(value) or '(empty)'}"
+    if msg.headers.get("X-Autogenerated", "").strip().lower() == "reply":
+        return "X-Autogenerated: Reply"
+    if _precedence(msg) == "auto_reply":
+        return "Precedence: auto_reply"
+    if "mailbox rules agent" in msg.headers.get("X-MS-Exchange-Generated-Message-Source", "").lower():
+        return "sent by an Exchange inbox rule (X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent)"
+    if keyword == "auto-generated":
+        # RFC 3834: auto-generated answers nothing; as a reply in a thread it is an auto-reply. A list's or a
+        # no-reply sender's is left to the list and notification detectors.
+        replying = msg.in_reply_to is not None or bool(msg.references)
+        listed = "List-Id" in msg.headers or "List-Post" in msg.headers
+        if replying and not listed and not _noreply(msg):
+            return "Auto-Submitted: auto-generated in reply to a message (RFC 3834)"
+        return None
+    if keyword not in (None, "no", "auto-notified"):
+        return f"Auto-Submitted: {keyword} (RFC 3834)"
+    return None
+
+
+def _calendar(msg: ParsedMessage) -> Verdict | None:
+    """An iTIP calendar part: an invitation, update, cancellation or answer to one.
+
+    A bare .ics (METHOD:PUBLISH, or an attachment without a method) is just an attachment, unless the
+    subject is a calendar's own ("Invitation: ...").
+    """
+    method = msg.calendar_method
+    if method in _ITIP or msg.content_type == "text/calendar":
+        return Verdict("calendar", f"calendar {(method or 'text/calendar').lower()} (text/calendar part)")
+    has_ics = method is not None or any(a.lower().endswith((".ics", ".vcs")) for a in msg.attachments)
+    found = _INVITATION_SUBJECT.match(msg.subject)
+    if has_ics and found:
+        return Verdict("calendar", f'subject starts with "{found.group(1)}:" and a calendar file is attached')
+    return None
+
+
+def _mailing_list(msg: ParsedMessage) -> Verdict | None:
+    for name in ("List-Id", "List-Post"):
+        value = msg.headers.get(name)
+        if value:
+            return Verdict("list", f"{name}: {_short(value)}")
+    if _precedence(msg) == "list":
+        return Verdict("list", "Precedence: list")
+    return None
+
+
+def _auto_generated(msg: ParsedMessage) -> Verdict | None:
+    keyword = _auto_submitted(msg)
+    if keyword not in ("auto-generated", "auto-notified"):
+        return None
+    whence = f"from a no-reply sender ({_sender(msg)})" if _noreply(msg) else "not a reply to anything"
+    return Verdict("notification", f"Auto-Submitted: {keyword} (RFC 3834), {whence}")
+
+
+def _bulk(msg: ParsedMessage) -> Verdict | None:
+    # Feedback-ID alone is not enough: Amazon SES stamps it on transactional and personal mail too.
+    precedence = _precedence(msg)
+    if precedence in ("bulk", "junk"):
+        return Verdict("bulk", f"Precedence: {precedence}")
+    if "List-Unsubscribe-Post" in msg.headers:
+        return Verdict("bulk", "List-Unsubscribe-Post: one-click unsubscribe (RFC 8058), as bulk senders use")
+    if "List-Unsubscribe" in msg.headers:
+        return Verdict("bulk", "List-Unsubscribe without List-Id: a newsletter or marketing mail")
+    for name in ("X-Campaign", "X-CampaignID"):
+        if name in msg.headers:
+            return Verdict("bulk", f"{name}: an email campaign")
+    return None
+
+
+def _noreply_sender(msg: ParsedMessage) -> Verdict | None:
+    if _noreply(msg):
+        return Verdict("notification", f"sent from a no-reply address ({_sender(msg)})")
+    return None
+
+
+DETECTORS: tuple[Detector, ...] = (
+    _delivery_report, _read_receipt, _delay_signs, _bounce_signs, _auto_reply, _calendar, _mailing_list,
+    _auto_generated, _bulk, _noreply_sender,
+)
+
+
+# --- return date of an out-of-office reply ---------------------------------------------------------
+
+def _stated_return(msg: ParsedMessage) -> date | None:
+    """From the reply's text; from its subject only when that is the sender's own (not "Re: <ours>")."""
+    if msg.date is None:
+        return None
+    found = return_date(msg.new_text, msg.date)
+    own_subject = not _AUTO_REPLY_SUBJECT.match(msg.subject) and not _REPLY_PREFIX.match(msg.subject)
+    if found is None and own_subject:
+        found = return_date(msg.subject, msg.date)
+    return found
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A regex alternation, longest first, so that "november" is tried before "nov"."""
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
+_MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
+    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
+    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "mai": 5, "juni": 6, "juli": 7,
+    "oktober": 10, "okt": 10, "dezember": 12, "dez": 12,
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "juin": 6, "juillet": 7, "août": 8,
+    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
+    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+}
+_WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+    "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5, "sonnabend": 5,
+    "sonntag": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+    "lunes": 0, "martes": 1, "miércoles": 2, "miercoles": 2, "jueves": 3, "viernes": 4, "sábado": 5,
+    "sabado": 5, "domingo": 6,
+}
+_WEEKDAY_ABBR = ("mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun")
+_M = _alternation(_MONTHS)
+_SFX = r"(?:st|nd|rd|th|er|\.)?"  # 16th, 1er, 16.
+_DATE = re.compile(
+    rf"(?<![\w./-])(?:(?:{_alternation(_WEEKDAYS)}|{_alternation(_WEEKDAY_ABBR)})\b\.?,?\s+"
+    r"(?:(?:the|den|le|el)\s+)?)?"
+    r"(?:(?P<iso_y>\d{4})-(?P<iso_m>\d{1,2})-(?P<iso_d>\d{1,2})"
+    r"|(?P<dot_d>\d{1,2})\.(?P<dot_m>\d{1,2})\.(?P<dot_y>\d{4}|\d{2}(?!\d))?"  # 16.11. / 13.11.2026
+    r"|(?P<sl_a>\d{1,2})/(?P<sl_b>\d{1,2})(?:/(?P<sl_y>\d{4}|\d{2}))?"
+    rf"|(?P<md_m>{_M})\b\.?\s+(?P<md_d>\d{{1,2}}){_SFX}"  # November 16th, Nov 2-13, 2026
+    rf"(?:\s*(?:-|–|—|to|through|until|till)\s*(?P<md_e>\d{{1,2}}){_SFX}(?!\s*(?:{_M})\b))?"
+    r"(?:,?\s+(?P<md_y>\d{4}))?"
+    rf"|(?:(?P<dm_s>\d{{1,2}}){_SFX}\s*(?:-|–|—|to|au|al|bis)\s*)?"  # 16 November, du 2 au 13 novembre
+    rf"(?P<dm_d>\d{{1,2}}){_SFX}\s*(?:of\s+|de\s+)?(?P<dm_m>{_M})\b\.?(?:,?\s+(?P<dm_y>\d{{4}}))?"
+    rf"|(?P<wd>{_alternation(_WEEKDAYS)})\b"
+    r")(?![\d/])",
+    re.IGNORECASE,
+)
+# Words between "back"/"until" and the date that do not change its meaning.
+_FILLER = (r"(?:\s+(?:in|at|to|into|the|office|work|my|desk|on|from|starting|again|by|im|büro|buero|am|ab|"
+           r"dem|den|au|bureau|le|el|la|oficina|op|kantoor|prévu|prevu|previsto))*")
+_BACK = re.compile(
+    r"(?:\bback|\breturn(?:ing|s)?|\bavailable again|\bwieder|\bzurück|\bzurueck|\bde retour|\bretour|"
+    rf"\bde vuelta|\bregreso|\bvuelvo|\brientro|\bterug){_FILLER}[\s,:]*$",
+    re.IGNORECASE,
+)
+_UNTIL = re.compile(
+    r"(?:\buntil|\btill|['’]til|\bthrough|\bthru|\bup to and including|\bbis|\bjusqu['’]\s*(?:au|à|a)|"
+    r"\bhasta|\bfino\s+al|\btot\s+en\s+met|\bt/m)"
+    r"(?:\s+(?:and including|including|inclusive|the|le|el|dem|den|zum|einschließlich|einschliesslich|"
+    r"inklusive|inkl\.))*[\s,:]*$",
+    re.IGNORECASE,
+)
+_RANGE_GAP = re.compile(r"\s*(?:to|till|until|through|thru|-|–|—|bis|au|al|tot)\s*", re.IGNORECASE)
+_FROM = re.compile(r"\b(?:ab|am|from|on|à partir du)(?:\s+(?:dem|den|the))?\s*$", re.IGNORECASE)
+_STALE = timedelta(days=183)  # a year-less date this far behind the reply's date is read as past, not next year
+_THEN_BACK = re.compile(r"[\s,]*(?:(?:bin|ist|sind)\s+(?:ich|er|sie|wir)\s+|I'?m\s+|I am\s+|I'll be\s+)?"
+                        r"(?:wieder|zurück|back)\b", re.IGNORECASE)
+
+
+def return_date(text: str, sent: datetime) -> date | None:
+    """The first day the writer of an out-of-office text is back, or None when it does not say plainly.
+
+    "back on X" / "returning X" give X; "until X" / "through X" / "from W to X" / "bis X" / "jusqu'au X"
+    mean away through X, so the day after. Dates without a year are the first such date on or after
+    `sent` (the reply's own date, in the writer's offset). Numeric dates like 11/12 that read both ways
+    give None; dotted dates are day first. Return phrases win over until-phrases; disagreeing ones give None.
+    """
+    start = sent.date()
+    found: tuple[set[date], set[date]] = (set(), set())  # (return phrases, until phrases)
+    prev_end: int | None = None
+    for m in _DATE.finditer(text):
+        day = _resolve(m, start)
+        before = text[max(prev_end or 0, m.start() - 60):m.start()]
+        gap = text[prev_end:m.start()] if prev_end is not None else None
+        prev_end = m.end()
+        if day is None:
+            continue
+        if _BACK.search(before) or (_FROM.search(before) and _THEN_BACK.match(text, m.end())):
+            found[0].add(day)
+        elif (m.group("md_e") or m.group("dm_s") or _UNTIL.search(before)
+              or (gap is not None and _RANGE_GAP.fullmatch(gap))):
+            found[1].add(day + timedelta(days=1))
+    for days in found:
+        if days:
+            return days.pop() if len(days) == 1 else None
+    return None
+
+
+def _resolve(m: re.Match[str], start: date) -> date | None:
+    g = m.groupdict()
+    if g["iso_y"]:
+        return _dated(int(g["iso_m"]), int(g["iso_d"]), g["iso_y"], start)
+    if g["dot_d"]:
+        return _dated(int(g["dot_m"]), int(g["dot_d"]), g["dot_y"], start)
+    if g["sl_a"]:
+        a, b = int(g["sl_a"]), int(g["sl_b"])
+        if a > 12 >= b:
+            return _dated(b, a, g["sl_y"], start)
+        if b > 12 >= a or a == b:
+            return _dated(a, b, g["sl_y"], start)
+        return None  # 11/12 is November 12 in Boston and 11 December in Berlin
+    if g["md_m"]:
+        return _dated(_MONTHS[g["md_m"].lower()], int(g["md_e"] or g["md_d"]), g["md_y"], start)
+    if g["dm_m"]:
+        return _dated(_MONTHS[g["dm_m"].lower()], int(g["dm_d"]), g["dm_y"], start)
+    weekday = _WEEKDAYS[g["wd"].lower()]
+    return start + timedelta(days=(weekday - start.weekday() - 1) % 7 + 1)  # the next one, never today
+
+
+def _dated(month: int, day: int, year: str | None, start: date) -> date | None:
+    if year:
+        try:
+            return date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+        except ValueError:
+            return None
+    for candidate_year in (start.year, start.year + 1):
+        try:
+            candidate = date(candidate_year, month, day)
+        except ValueError:
+            continue
+        if candidate >= start:
+            return candidate
+        if start - candidate <= _STALE:
+            return None  # a date that just passed: a responder left on, not a return a year from now
+    return None

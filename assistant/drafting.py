@@ -1,0 +1,196 @@
+"""Follow-up drafts: sandboxed Jinja2 → EmailMessage with safe headers and a deterministic Message-ID.
+
+Header values taken from mail are stripped of CR/LF and set through email.headerregistry, so nothing in
+a name or subject can add a header. Templates render in Jinja2's sandbox with StrictUndefined: a
+mistake in a template is an error naming its file and line, never raw template syntax in a draft.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from assistant.errors import TemplateError
+from assistant.message import clean_header
+
+_REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|vs|antw|odp|ynt)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+def shipped_templates() -> Path:
+    """Inside the installed package (wheel), else the repository's top-level templates/."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise TemplateError("the default templates are missing from the installation", "reinstall followup")
+
+
+def environment(user_dir: str | None) -> SandboxedEnvironment:
+    paths = [str(Path(user_dir).expanduser())] if user_dir else []
+    paths.append(str(shipped_templates()))
+    return SandboxedEnvironment(loader=jinja2.FileSystemLoader(paths), undefined=jinja2.StrictUndefined,
+                                autoescape=False, keep_trailing_newline=True)
+
+
+def render(env: SandboxedEnvironment, names: list[str], context: dict[str, object]) -> str:
+    try:
+        template = env.select_template(names)
+        return template.render(**context)
+    except jinja2.TemplateSyntaxError as e:
+        raise TemplateError(f"{e.filename or e.name} line {e.lineno}: template syntax error: {e.message}",
+                            "fix the template, or remove it to use the default") from e
+    except jinja2.TemplateNotFound as e:
+        raise TemplateError(f"no template found among {', '.join(names)}") from e
+    except jinja2.UndefinedError as e:
+        raise TemplateError(f"{names[0]}: {e.message}", "the variables a template can use are in the README") from e
+    except jinja2.exceptions.SecurityError as e:
+        raise TemplateError(f"{names[0]}: refused by the template sandbox: {e}") from e
+
+
+def first_name(display: str, address: str) -> str | None:
+    """A first name from a display name ("Wong, Alice" too), else from a first.last address; else None."""
+    display = clean_header(display).strip("\"' ")
+    if display and "@" not in display:
+        if "," in display:
+            display = display.split(",", 1)[1]
+        token = display.split()[0] if display.split() else ""
+        if token.isalpha() or "-" in token:
+            return token[:1].upper() + token[1:]
+    parts = [p for p in re.split(r"[._-]", address.partition("@")[0]) if p.isalpha()]
+    if len(parts) >= 2 and len(parts[0]) > 1:
+        return parts[0].capitalize()
+    return None
+
+
+def greeting(names: list[str | None]) -> str:
+    known = [n for n in names if n]
+    if not known or len(known) != len(names):
+        return known[0] if len(known) == 1 and len(names) == 1 else ("all" if len(names) > 2 else "there")
+    if len(known) == 1:
+        return known[0]
+    return ", ".join(known[:-1]) + " and " + known[-1]
+
+
+def when_in_words(sent: datetime, now: datetime, tz: ZoneInfo) -> str:
+    day, today = sent.astimezone(tz).date(), now.astimezone(tz).date()
+    if day == today:
+        return "earlier today"
+    if day == today - timedelta(days=1):
+        return "yesterday"
+    if today - day < timedelta(days=7):
+        return f"on {day:%A}"
+    return f"on {day:%A, %B} {day.day}"
+
+
+def reply_subject(subject: str) -> str:
+    return "Re: " + _REPLY_PREFIX.sub("", clean_header(subject))
+
+
+def draft_message_id(account: str, tracked_id: str, step: int, domain: str) -> str:
+    digest = hashlib.sha256(f"{account}\0{tracked_id}\0{step}".encode()).hexdigest()[:24]
+    return f"<followup.{digest}@{domain}>"
+
+
+def quote(author: str, sent: datetime, text: str, tz: ZoneInfo) -> str:
+    local = sent.astimezone(tz)
+    hour = local.strftime("%I:%M %p").lstrip("0")
+    head = f"On {local:%a, %b} {local.day}, {local.year} at {hour}, {author} wrote:"
+    return head + "\n" + "\n".join(">" + (" " + line if line else "") for line in text.splitlines())
+
+
+def body_digest(body: str) -> str:
+    """Of the body as a server may hand it back (line endings and trailing space normalised)."""
+    lines = [line.rstrip() for line in body.replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class DraftInput:
+    account: str
+    step: int
+    tracked_id: str
+    tracked_subject: str
+    tracked_sent: datetime
+    reply_to_id: str  # the user's latest message in the thread
+    reply_to_references: tuple[str, ...]
+    reply_to_text: str
+    reply_to_sent: datetime
+    from_name: str
+    from_addr: str
+    recipients: tuple[tuple[str, str], ...]  # (name, address), To
+    cc: tuple[tuple[str, str], ...]
+    business_days_waiting: int
+
+
+@dataclass(frozen=True)
+class RenderedDraft:
+    message_id: str
+    raw: bytes
+    body_sha256: str
+
+
+def _address(name: str, addr: str) -> Address | None:
+    try:
+        return Address(display_name=clean_header(name), addr_spec=clean_header(addr))
+    except (ValueError, IndexError, TypeError):
+        return None  # an address we cannot write safely is left out rather than mangled
+
+
+def build_draft(d: DraftInput, env: SandboxedEnvironment, now: datetime, tz: ZoneInfo) -> RenderedDraft:
+    domain = d.from_addr.partition("@")[2] or "followup.invalid"
+    message_id = draft_message_id(d.account, d.tracked_id, d.step, domain)
+    user_first = first_name(d.from_name, d.from_addr) or clean_header(d.from_name) or d.from_addr.partition("@")[0]
+    context: dict[str, object] = {
+        "greeting": greeting([first_name(n, a) for n, a in d.recipients]),
+        "first_names": [first_name(n, a) or "" for n, a in d.recipients],
+        "recipients": [{"name": clean_header(n), "address": a} for n, a in d.recipients],
+        "subject": _REPLY_PREFIX.sub("", clean_header(d.tracked_subject)),
+        "sent_when": when_in_words(d.tracked_sent, now, tz),
+        "sent_at": d.tracked_sent.astimezone(tz),
+        "business_days_waiting": d.business_days_waiting,
+        "step": d.step,
+        "user_name": clean_header(d.from_name) or d.from_addr,
+        "user_first_name": user_first,
+    }
+    text = render(env, [f"followup/step{d.step}.txt.j2", "followup/default.txt.j2"], context).rstrip() + "\n"
+    body = text + "\n" + quote(clean_header(d.from_name) or d.from_addr, d.reply_to_sent, d.reply_to_text, tz) + "\n"
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = _address(d.from_name, d.from_addr) or d.from_addr
+    msg["To"] = [a for a in (_address(n, x) for n, x in d.recipients) if a]
+    cc = [a for a in (_address(n, x) for n, x in d.cc) if a]
+    if cc:
+        msg["Cc"] = cc
+    msg["Subject"] = reply_subject(d.tracked_subject)
+    msg["Date"] = format_datetime(now.astimezone(tz))
+    msg["Message-ID"] = message_id
+    msg["In-Reply-To"] = d.reply_to_id
+    msg["References"] = " ".join([*[r for r in d.reply_to_references if r != d.reply_to_id], d.reply_to_id])
+    msg["X-Followup"] = f"step {d.step}"
+    # 8bit keeps the draft readable in any client's source view; QP only for absurdly long lines
+    msg.set_content(body, cte="8bit" if max(map(len, body.splitlines()), default=0) < 900 else "quoted-printable")
+    return RenderedDraft(message_id=message_id, raw=msg.as_bytes(), body_sha256=body_digest(body))
+
+
+def digest_of_raw(raw: bytes) -> str | None:
+    """body_digest of a message as fetched back from the server, or None if it has no text part."""
+    import email
+
+    msg = email.message_from_bytes(raw, policy=SMTP)
+    part = msg.get_body(("plain",)) if isinstance(msg, EmailMessage) else None
+    if part is None:
+        return None
+    try:
+        return body_digest(part.get_content())
+    except (LookupError, ValueError):
+        return None

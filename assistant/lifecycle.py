@@ -1,0 +1,184 @@
+"""Apply follow-up decisions to the Drafts folder: create due drafts, notice what the user did with ours,
+and remove our untouched drafts that are no longer needed. The user's own mail is never touched.
+
+A draft's Message-ID is decided from (thread, step) and its intent committed before APPEND; on recovery
+Drafts is searched for it first, so a crash between APPEND and commit never leaves two drafts.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from jinja2.sandbox import SandboxedEnvironment
+
+from assistant.config import AccountConfig
+from assistant.drafting import DraftInput, build_draft, digest_of_raw
+from assistant.errors import MailboxError
+from assistant.mailbox.client import MailboxClient
+from assistant.policy import Decision, Mail
+from assistant.store.followups import DraftRow, FollowupStore
+from assistant.workdays import WorkCalendar
+
+log = logging.getLogger(__name__)
+
+OPEN = ("pending", "present")
+CLOSED_STATES = ("replied", "bounced", "dismissed", "cold")
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str  # drafted | removed | sent | edited | dismissed | would-draft | would-remove | kept
+    followup_id: int
+    subject: str
+    detail: str
+
+
+@dataclass
+class Lifecycle:
+    client: MailboxClient | None  # None with --dry-run: decide only
+    store: FollowupStore
+    account: AccountConfig
+    drafts_folder: str
+    env: SandboxedEnvironment
+    calendar: WorkCalendar
+    tz: ZoneInfo
+    now: datetime
+
+    def apply(self, decisions: list[Decision], ids: dict[str, int], mail: list[Mail]) -> list[Action]:
+        by_followup = {ids[d.message_id]: d for d in decisions}
+        actions = self._review_existing(by_followup, mail)
+        drafts = self.store.drafts(self.account.name)
+        live = {(d.followup_id, d.step) for d in drafts if d.state in (*OPEN, "edited")}
+        for fid, d in by_followup.items():
+            if d.state != "waiting":
+                continue
+            if (fid, d.step) in live:
+                self.store.set_state(fid, "drafted", self.now)
+            elif d.draft_due and not any(a.followup_id == fid and a.kind == "dismissed" for a in actions):
+                actions.append(self._create(fid, d))
+        return actions
+
+    def preview(self, decisions: list[Decision], ids: dict[str, int]) -> list[Action]:
+        """--dry-run: what a poll would do to Drafts, writing nothing anywhere."""
+        live = {(d.followup_id, d.step): d for d in self.store.drafts(self.account.name, (*OPEN, "edited"))}
+        actions = []
+        for d in decisions:
+            fid = ids.get(d.message_id, 0)
+            draft = next((x for (f, _), x in live.items() if f == fid and x.state in OPEN), None)
+            if draft and (d.state in CLOSED_STATES or d.step > draft.step):
+                actions.append(Action("would-remove", fid, d.tracked.subject, d.reason))
+            elif d.draft_due and (fid, d.step) not in live:
+                build_draft(self._input(d), self.env, self.now, self.tz)  # a template error shows now
+                actions.append(Action("would-draft", fid, d.tracked.subject, f"follow-up {d.step} to {self._to(d)}"))
+        return actions
+
+    # --- what happened to drafts we made ----------------------------------------------------------
+
+    def _review_existing(self, decisions: dict[int, Decision], mail: list[Mail]) -> list[Action]:
+        in_drafts = {m.message_id: m for m in mail if m.folder_role == "drafts" and m.message_id}
+        actions = []
+        for draft in self.store.drafts(self.account.name, OPEN):
+            decision = decisions.get(draft.followup_id)
+            subject = decision.tracked.subject if decision else draft.message_id
+            if draft.state == "pending":
+                if self.client is not None:
+                    actions += self._recover(draft, decision)
+                continue
+            if draft.message_id in in_drafts:
+                if decision is None or decision.state in CLOSED_STATES or decision.step > draft.step:
+                    actions.append(self._remove(draft, subject, decision))
+                continue
+            actions.append(self._vanished(draft, subject, decision, mail))
+        return actions
+
+    def _vanished(self, draft: DraftRow, subject: str, decision: Decision | None, mail: list[Mail]) -> Action:
+        thread = decision.thread_key if decision else None
+        # (a client that sends our draft as it is keeps its Message-ID: that copy sits in Sent)
+        later = [m for m in mail if m.thread_key == thread and m.from_user and m.date >= draft.created_at
+                 and not (m.folder_role == "drafts" and m.message_id == draft.message_id)]
+        if any(m.folder_role != "drafts" for m in later):
+            self.store.mark_draft(draft.id, "sent", self.now)
+            return Action("sent", draft.followup_id, subject, f"you sent follow-up {draft.step}")
+        if later:
+            self.store.mark_draft(draft.id, "edited", self.now)
+            return Action("edited", draft.followup_id, subject, "you are editing the draft: it is yours now")
+        self.store.mark_draft(draft.id, "deleted", self.now)
+        self.store.set_override(draft.followup_id, "dismiss", None, self.now)
+        self.store.set_state(draft.followup_id, "dismissed", self.now)
+        return Action("dismissed", draft.followup_id, subject, "you deleted the draft: no more follow-ups here")
+
+    def _remove(self, draft: DraftRow, subject: str, decision: Decision | None) -> Action:
+        why = decision.reason if decision else "no longer tracked"
+        if self.client is None:
+            return Action("would-remove", draft.followup_id, subject, why)
+        try:
+            uid = self.client.find_by_message_id(self.drafts_folder, draft.message_id)
+            raw = self.client.fetch_whole(self.drafts_folder, uid) if uid else None
+            if uid is None or raw is None:
+                return Action("kept", draft.followup_id, subject, "the draft is gone already")
+            if digest_of_raw(raw) != draft.body_sha256:
+                self.store.mark_draft(draft.id, "edited", self.now)
+                return Action("kept", draft.followup_id, subject, "you edited the draft, so it stays")
+            self.client.delete_draft(self.drafts_folder, uid)
+        except MailboxError as e:
+            log.warning("%s/%s: could not remove draft %s: %s", self.account.name, self.drafts_folder,
+                        draft.message_id, e)
+            return Action("kept", draft.followup_id, subject, f"could not remove the draft: {e}")
+        self.store.mark_draft(draft.id, "removed", self.now)
+        return Action("removed", draft.followup_id, subject, f"draft removed: {why}")
+
+    # --- new drafts ---------------------------------------------------------------------------------
+
+    def _create(self, followup_id: int, d: Decision) -> Action:
+        rendered = build_draft(self._input(d), self.env, self.now, self.tz)
+        if self.client is None:
+            return Action("would-draft", followup_id, d.tracked.subject, f"follow-up {d.step} to {self._to(d)}")
+        draft = self.store.add_draft(self.account.name, followup_id, d.step, rendered.message_id,
+                                     self.drafts_folder, rendered.raw, rendered.body_sha256, self.now)
+        self._append(draft)
+        self.store.set_state(followup_id, "drafted", self.now)
+        return Action("drafted", followup_id, d.tracked.subject, f"follow-up {d.step} to {self._to(d)}")
+
+    def _append(self, draft: DraftRow) -> None:
+        assert self.client is not None
+        uid = self.client.find_by_message_id(self.drafts_folder, draft.message_id)
+        uidvalidity = None
+        if uid is None:
+            uidvalidity, uid = self.client.append_draft(self.drafts_folder, draft.raw, self.now)
+            log.info("%s/%s: appended draft %s (UID %s)", self.account.name, self.drafts_folder,
+                     draft.message_id, uid)
+        self.store.mark_draft(draft.id, "present", self.now, uid=uid, uidvalidity=uidvalidity)
+
+    def _recover(self, draft: DraftRow, decision: Decision | None) -> list[Action]:
+        """A draft whose APPEND may or may not have happened before a crash."""
+        if decision is not None and decision.draft_due and decision.step == draft.step:
+            self._append(draft)
+            return [Action("drafted", draft.followup_id, decision.tracked.subject,
+                           f"follow-up {draft.step} (recovered after an interruption)")]
+        assert self.client is not None
+        uid = self.client.find_by_message_id(self.drafts_folder, draft.message_id)
+        self.store.mark_draft(draft.id, "present" if uid else "removed", self.now, uid=uid)
+        return []
+
+    def _to(self, d: Decision) -> str:
+        return ", ".join(a for _, a in self._recipients(d)[0]) or "?"
+
+    def _recipients(self, d: Decision) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        mine = set(self.account.addresses)
+        to = [(n, a) for n, a in d.tracked.to if a.lower() not in mine]
+        cc = [(n, a) for n, a in d.tracked.cc if a.lower() not in mine]
+        return (to, cc) if to else (cc, [])
+
+    def _input(self, d: Decision) -> DraftInput:
+        to, cc = self._recipients(d)
+        latest = d.latest
+        return DraftInput(
+            account=self.account.name, step=d.step, tracked_id=d.message_id, tracked_subject=d.tracked.subject,
+            tracked_sent=d.tracked.date, reply_to_id=latest.message_id or d.message_id,
+            reply_to_references=latest.references, reply_to_text=latest.text, reply_to_sent=latest.date,
+            from_name=d.tracked.from_name, from_addr=d.tracked.from_addr, recipients=tuple(to), cc=tuple(cc),
+            business_days_waiting=self.calendar.business_days_between(d.tracked.date, self.now),
+        )

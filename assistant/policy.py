@@ -1,0 +1,222 @@
+"""Which sent messages await a reply, and when each follow-up is due. Pure: handed `now`, does no I/O.
+
+The n-th wait of the cadence starts at the user's n-th unanswered message in the thread: the tracked
+message is the first, every later message of theirs in the thread (a follow-up they sent, or one they
+wrote) the next. A human reply from anyone else closes the item; a bounce marks it bounced; an
+out-of-office with a return date moves the due time past the return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from assistant.analysis.threads import base_subject
+from assistant.config import FollowupConfig
+from assistant.workdays import WorkCalendar
+
+_NOREPLY = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|mailer[-_.]?daemon|postmaster|"
+                      r"notifications?|notify|bounces?|auto[-_.]?confirm|alerts?)([-+_.].*)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A stored message as the policy reads it."""
+
+    id: int
+    message_id: str | None
+    thread_key: str
+    folder_role: str
+    from_addr: str
+    from_name: str
+    to: tuple[tuple[str, str], ...]  # (name, address)
+    cc: tuple[tuple[str, str], ...]
+    subject: str
+    date: datetime
+    from_user: bool
+    flags: frozenset[str] = frozenset()
+    verdict: str = "human"
+    verdict_reason: str = ""
+    return_date: dt.date | None = None
+    expects_reply: bool = False
+    expects_reason: str = ""
+    original_message_id: str | None = None  # what a bounce or receipt reports on
+    original_recipients: tuple[str, ...] = ()
+    original_subject: str | None = None
+    references: tuple[str, ...] = ()
+    text: str = ""  # new text and the quoted text below it, for quoting in a draft
+
+    @property
+    def recipients(self) -> tuple[tuple[str, str], ...]:
+        return self.to + self.cc
+
+
+@dataclass(frozen=True)
+class Override:
+    """The user's own word on a tracked message: `track`, `dismiss` or `snooze` (until)."""
+
+    action: str
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    message_id: str  # the tracked message
+    thread_key: str
+    state: str  # waiting | replied | bounced | snoozed | dismissed | cold
+    step: int  # the user's unanswered messages in the thread, from the tracked one on
+    due_at: datetime | None  # when the next follow-up draft is due (None when none will come)
+    reason: str  # why it is tracked, or why it closed
+    tracked: Mail
+    latest: Mail  # the user's latest message in the chain: the draft replies to it
+    draft_due: bool  # a draft for `step` should exist now
+
+
+def list_addresses_of(headers: dict[str, str]) -> set[str]:
+    """A list's posting address from List-Post (mailto:) and its List-Id ("<dev.lists.example.org>")."""
+    out = {a.lower() for a in re.findall(r"mailto:([^>?\s,]+)", headers.get("List-Post", ""))}
+    list_id = re.search(r"<([^<>@\s]+)>", headers.get("List-Id", ""))
+    if list_id and "." in list_id.group(1):
+        local, _, domain = list_id.group(1).partition(".")
+        out.add(f"{local}@{domain}".lower())
+    return out
+
+
+def is_noreply(address: str) -> bool:
+    return bool(_NOREPLY.match(address.partition("@")[0]))
+
+
+def is_ignored(address: str, patterns: Iterable[str]) -> bool:
+    address = address.lower()
+    for pattern in patterns:
+        if pattern.startswith("@") and address.endswith(pattern):
+            return True
+        if address == pattern or fnmatch.fnmatchcase(address, pattern):
+            return True
+    return False
+
+
+def others(mail: Mail, user_addresses: frozenset[str]) -> list[tuple[str, str]]:
+    return [(n, a) for n, a in mail.recipients if a.lower() not in user_addresses]
+
+
+def why_tracked(mail: Mail, config: FollowupConfig, override: Override | None,
+                user_addresses: frozenset[str], list_addresses: frozenset[str]) -> str | None:
+    """The reason this sent message is tracked, or None. Pure."""
+    people = others(mail, user_addresses)
+    if not people:
+        return None  # a note to self
+    if override and override.action == "track":
+        return "tracked by you (followup track)"
+    real = [a for _, a in people if a not in list_addresses and not is_noreply(a)
+            and not is_ignored(a, config.ignore)]
+    if not real:
+        return None  # only lists, no-reply addresses and ignored correspondents
+    if "\\Flagged" in mail.flags:
+        return "you starred it (\\Flagged)"
+    if mail.expects_reply:
+        return mail.expects_reason or "asks a question or makes a request"
+    if config.track == "all":
+        return 'track = "all"'
+    return None
+
+
+def _bounce_for(chain: Sequence[Mail], bounces: Sequence[Mail]) -> Mail | None:
+    """A bounce that reports on a message of the chain: by Message-ID, else by recipient and subject."""
+    ids = {m.message_id for m in chain if m.message_id}
+    first = chain[0]
+    recipients = {a.lower() for m in chain for _, a in m.recipients}
+    for bounce in bounces:
+        if bounce.date < first.date:
+            continue
+        if bounce.original_message_id and bounce.original_message_id in ids:
+            return bounce
+        if (not bounce.original_message_id and recipients & set(bounce.original_recipients)
+                and bounce.original_subject is not None
+                and base_subject(bounce.original_subject) == base_subject(first.subject)):
+            return bounce
+    return None
+
+
+def decide_thread(thread: Sequence[Mail], bounces: Sequence[Mail], overrides: dict[str, Override],
+                  config: FollowupConfig, calendar: WorkCalendar, now: datetime,
+                  user_addresses: frozenset[str], list_addresses: frozenset[str]) -> list[Decision]:
+    """Decisions for every tracked message of one thread (earlier ones are usually replied)."""
+    mail = sorted(_dedupe(thread), key=lambda m: (m.date, m.id))
+    mine = [m for m in mail if m.from_user and m.folder_role != "drafts"]
+    decisions: list[Decision] = []
+    covered: set[str] = set()
+    for index, sent in enumerate(mine):
+        if not sent.message_id or sent.message_id in covered:
+            continue
+        override = overrides.get(sent.message_id)
+        reason = why_tracked(sent, config, override, user_addresses, list_addresses)
+        if reason is None:
+            continue
+        replies = [m for m in mail if not m.from_user and m.date > sent.date and m.verdict == "human"
+                   and m.folder_role != "drafts"]
+        chain = [m for m in mine[index:] if not replies or m.date < replies[0].date]
+        covered.update(m.message_id for m in chain if m.message_id)
+        decisions.append(_decide_one(sent, chain, replies, mail, bounces, override, reason, config, calendar, now))
+    return decisions
+
+
+def _decide_one(sent: Mail, chain: list[Mail], replies: list[Mail], mail: list[Mail], bounces: Sequence[Mail],
+                override: Override | None, reason: str, config: FollowupConfig, calendar: WorkCalendar,
+                now: datetime) -> Decision:
+    step, latest = len(chain), chain[-1]
+    assert sent.message_id is not None
+
+    def closed(state: str, why: str) -> Decision:
+        return Decision(sent.message_id or "", sent.thread_key, state, step, None, why, sent, latest, False)
+
+    if replies:
+        who = replies[0].from_name or replies[0].from_addr
+        return closed("replied", f"{who} replied on {replies[0].date.astimezone(calendar.tz):%a %b %-d}")
+    bounce = _bounce_for(chain, bounces)
+    if bounce is not None:
+        return closed("bounced", f"delivery failed: {bounce.verdict_reason or bounce.subject}")
+    if override and override.action == "dismiss":
+        return closed("dismissed", "dismissed by you")
+    if step > len(config.cadence):
+        return closed("cold", f"no reply after {step - 1} follow-up{'s' if step > 2 else ''}: gone cold")
+    due = calendar.due(latest.date, config.cadence[step - 1])
+    away = [m.return_date for m in mail
+            if m.verdict == "auto_reply" and m.return_date is not None and m.date > sent.date]
+    if away:
+        back = max(away)
+        due = max(due, calendar.window_start(calendar.next_working_day(back)))
+        reason += f"; out of office until {back:%a %b %-d}"
+    state = "waiting"
+    if override and override.action == "snooze" and override.until:
+        due = max(due, calendar.into_window(override.until))
+        if now < override.until:
+            state = "snoozed"
+    return Decision(sent.message_id, sent.thread_key, state, step, due, reason, sent, latest,
+                    draft_due=state == "waiting" and now >= due)
+
+
+def _dedupe(thread: Sequence[Mail]) -> list[Mail]:
+    """One copy per Message-ID (a message to oneself sits in INBOX and Sent), Sent's preferred."""
+    seen: dict[str, Mail] = {}
+    out = []
+    for m in sorted(thread, key=lambda m: m.folder_role != "sent"):
+        if m.message_id and m.message_id in seen:
+            continue
+        if m.message_id:
+            seen[m.message_id] = m
+        out.append(m)
+    return out
+
+
+def decide(threads: dict[str, list[Mail]], bounces: Sequence[Mail], overrides: dict[str, Override],
+           config: FollowupConfig, calendar: WorkCalendar, now: datetime, user_addresses: frozenset[str],
+           list_addresses: frozenset[str]) -> list[Decision]:
+    out: list[Decision] = []
+    for thread in threads.values():
+        out += decide_thread(thread, bounces, overrides, config, calendar, now, user_addresses, list_addresses)
+    return out

@@ -1,0 +1,169 @@
+"""Queries and transactions for tracked items and our drafts (the follow-up half of the store)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from assistant.policy import Decision, Mail, Override, list_addresses_of
+from assistant.store.models import Draft, Followup, StoredMessage
+from assistant.store.repo import Store
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    id: int
+    followup_id: int
+    step: int
+    message_id: str
+    state: str
+    folder: str
+    uid: int | None
+    body_sha256: str
+    raw: bytes
+    created_at: datetime
+
+
+def _draft(row: Draft) -> DraftRow:
+    return DraftRow(id=row.id, followup_id=row.followup_id, step=row.step, message_id=row.message_id,
+                    state=row.state, folder=row.folder, uid=row.uid, body_sha256=row.body_sha256,
+                    raw=row.raw.encode("utf-8", "surrogateescape"), created_at=row.created_at)
+
+
+def _mail(row: StoredMessage) -> Mail:
+    report = json.loads(row.report_json) if row.report_json else {}
+    return Mail(
+        id=row.id, message_id=row.message_id, thread_key=row.thread_key or f"<row-{row.id}>",
+        folder_role=row.folder_role, from_addr=row.from_addr, from_name=row.from_name,
+        to=tuple((n, a) for n, a in json.loads(row.to_json)), cc=tuple((n, a) for n, a in json.loads(row.cc_json)),
+        subject=row.subject, date=row.date or row.synced_at, from_user=row.from_user,
+        flags=frozenset(row.flags.split()), verdict=row.verdict or "human", verdict_reason=row.verdict_reason or "",
+        return_date=row.return_date, expects_reply=bool(row.expects_reply), expects_reason=row.expects_reason or "",
+        original_message_id=report.get("original_message_id"),
+        original_recipients=tuple(report.get("recipients", ())), original_subject=report.get("original_subject"),
+        references=tuple(row.references.split()),
+        text=(row.new_text + ("\n\n" + row.quoted_text if row.quoted_text else "")).strip(),
+    )
+
+
+class FollowupStore:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def mail(self, account: str) -> list[Mail]:
+        with self.store.session() as s:
+            rows = s.scalars(select(StoredMessage).where(StoredMessage.account == account,
+                                                         StoredMessage.expunged.is_(False)))
+            return [_mail(r) for r in rows]
+
+    def list_addresses(self, account: str) -> frozenset[str]:
+        """Addresses of mailing lists the user receives (List-Post, List-Id): mail to them is not chased."""
+        out: set[str] = set()
+        with self.store.session() as s:
+            for headers in s.scalars(select(StoredMessage.headers_json).where(
+                    StoredMessage.account == account, StoredMessage.headers_json.contains("List-"))):
+                out.update(list_addresses_of(json.loads(headers)))
+        return frozenset(out)
+
+    def overrides(self, account: str) -> dict[str, Override]:
+        with self.store.session() as s:
+            rows = s.scalars(select(Followup).where(Followup.account == account, Followup.manual.is_not(None)))
+            return {r.message_id: Override(r.manual or "", r.snoozed_until) for r in rows}
+
+    def save_decisions(self, account: str, decisions: Sequence[Decision], now: datetime) -> dict[str, int]:
+        """Upsert one followup row per decision; returns tracked Message-ID → followup id."""
+        ids: dict[str, int] = {}
+        with self.store.session() as s:
+            existing = {r.message_id: r for r in s.scalars(select(Followup).where(
+                Followup.account == account, Followup.kind == "awaiting_reply"))}
+            for d in decisions:
+                row = existing.get(d.message_id)
+                if row is None:
+                    row = Followup(account=account, kind="awaiting_reply", message_id=d.message_id, created_at=now)
+                    s.add(row)
+                row.thread_key, row.subject = d.thread_key, d.tracked.subject
+                row.to_json, row.sent_at = json.dumps(d.tracked.recipients), d.tracked.date
+                row.state, row.step, row.due_at, row.reason, row.updated_at = d.state, d.step, d.due_at, d.reason, now
+            s.flush()
+            for d in decisions:
+                row = existing.get(d.message_id) or s.scalars(select(Followup).where(
+                    Followup.account == account, Followup.kind == "awaiting_reply",
+                    Followup.message_id == d.message_id)).one()
+                ids[d.message_id] = row.id
+        return ids
+
+    def set_state(self, followup_id: int, state: str, now: datetime) -> None:
+        with self.store.session() as s:
+            row = s.get(Followup, followup_id)
+            if row is not None:
+                row.state, row.updated_at = state, now
+
+    def set_override(self, followup_id: int, action: str | None, until: datetime | None, now: datetime) -> None:
+        with self.store.session() as s:
+            row = s.get(Followup, followup_id)
+            if row is not None:
+                row.manual, row.snoozed_until, row.updated_at = action, until, now
+
+    def track(self, account: str, message_id: str, now: datetime) -> int:
+        """Record the user's wish to track a message (the next poll decides its state)."""
+        with self.store.session() as s:
+            row = s.scalars(select(Followup).where(Followup.account == account, Followup.kind == "awaiting_reply",
+                                                   Followup.message_id == message_id)).first()
+            if row is None:
+                row = Followup(account=account, kind="awaiting_reply", message_id=message_id, created_at=now,
+                               state="waiting", reason="tracked by you (followup track)")
+                s.add(row)
+            row.manual, row.snoozed_until, row.updated_at = "track", None, now
+            s.flush()
+            return row.id
+
+    def followups(self, account: str | None = None) -> list[Followup]:
+        query = select(Followup).order_by(Followup.due_at.is_(None), Followup.due_at, Followup.id)
+        if account:
+            query = query.where(Followup.account == account)
+        with self.store.session() as s:
+            return list(s.scalars(query))
+
+    def followup(self, followup_id: int) -> Followup | None:
+        with self.store.session() as s:
+            return s.get(Followup, followup_id)
+
+    # --- drafts ---------------------------------------------------------------------------------
+
+    def drafts(self, account: str, states: Sequence[str] | None = None) -> list[DraftRow]:
+        query = select(Draft).where(Draft.account == account)
+        if states:
+            query = query.where(Draft.state.in_(list(states)))
+        with self.store.session() as s:
+            return [_draft(r) for r in s.scalars(query.order_by(Draft.id))]
+
+    def add_draft(self, account: str, followup_id: int, step: int, message_id: str, folder: str, raw: bytes,
+                  body_sha256: str, now: datetime) -> DraftRow:
+        """Record the intent before APPEND, committed: after a crash, recovery searches for this id."""
+        with self.store.session() as s:
+            row = s.scalars(select(Draft).where(Draft.account == account, Draft.message_id == message_id)).first()
+            if row is None:
+                row = Draft(account=account, followup_id=followup_id, step=step, message_id=message_id,
+                            folder=folder, raw=raw.decode("utf-8", "surrogateescape"), body_sha256=body_sha256,
+                            state="pending", created_at=now, updated_at=now)
+                s.add(row)
+                s.flush()
+            return _draft(row)
+
+    def mark_draft(self, draft_id: int, state: str, now: datetime, uid: int | None = None,
+                   uidvalidity: int | None = None) -> None:
+        with self.store.session() as s:
+            row = s.get(Draft, draft_id)
+            if row is None:
+                return
+            row.state, row.updated_at = state, now
+            if uid is not None:
+                row.uid, row.uidvalidity = uid, uidvalidity
+
+    def drafts_folder(self, account: str) -> list[Mail]:
+        """What the Drafts folder holds now (as of the last sync)."""
+        return [m for m in self.mail(account) if m.folder_role == "drafts"]

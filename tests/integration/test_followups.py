@@ -1,0 +1,266 @@
+"""Follow-up scenarios on real servers (Dovecot and pymap), with --now time travel.
+
+The user sends mail; replies, auto-replies and bounces arrive; polls at chosen moments must create the
+draft exactly when due, never twice, and clean up after themselves.
+"""
+
+from __future__ import annotations
+
+import email
+from datetime import datetime, timedelta
+from email.policy import default as default_policy
+from zoneinfo import ZoneInfo
+
+import imapclient
+import pytest
+from conftest import Mailbox
+from servers import make_message
+
+from assistant.clock import FixedClock
+from assistant.service import PollResult, poll_account
+from assistant.store.followups import FollowupStore
+
+NY = ZoneInfo("America/New_York")
+MON = datetime(2026, 11, 2, 10, 0, tzinfo=NY)  # Monday; 3 business days later is Thursday Nov 5, 10:00
+
+
+class Scene:
+    def __init__(self, box: Mailbox, config_extra: str = "", account_extra: str = "") -> None:
+        self.box = box
+        self.me = box.user
+        self.config = box.config(extra_account=account_extra, extra=config_extra)
+        self.count = 0
+
+    def send(self, subject: str, body: str, to: str = "Alice Wong <alice@client.example>", at: datetime = MON,
+             **kw: str) -> str:
+        self.count += 1
+        mid = kw.pop("message_id", f"<sent{self.count}@example.com>")
+        frm = kw.pop("from_", f"Me Myself <{self.me}>")
+        self.box.deliver("Sent", make_message(from_=frm, to=to, subject=subject, body=body, date=at,
+                                              message_id=mid, **kw), when=at)
+        return mid
+
+    def receive(self, subject: str, body: str, at: datetime, frm: str = "Alice Wong <alice@client.example>",
+                **kw: str) -> str:
+        self.count += 1
+        mid = kw.pop("message_id", f"<in{self.count}@client.example>")
+        self.box.deliver("INBOX", make_message(from_=frm, to=self.me, subject=subject, body=body, date=at,
+                                               message_id=mid, **kw), when=at, flags="")
+        return mid
+
+    def poll(self, at: datetime, dry_run: bool = False) -> PollResult:
+        store = self.box.store()
+        try:
+            return poll_account(self.config, self.config.accounts[0], store, FixedClock(at), dry_run)
+        finally:
+            store.close()
+
+    def imap(self) -> imapclient.IMAPClient:
+        client = imapclient.IMAPClient(self.box.server.host, port=self.box.server.port, ssl=False)
+        client.login(self.me, self.box.password)
+        return client
+
+    def drafts(self) -> list[email.message.EmailMessage]:
+        client = self.imap()
+        client.select_folder("Drafts")
+        data = client.fetch(client.search(["ALL"]), ["BODY.PEEK[]", "FLAGS"])
+        client.logout()
+        out = []
+        for d in data.values():
+            msg = email.message_from_bytes(d[b"BODY[]"], policy=default_policy)
+            msg["X-Test-Flags"] = " ".join(f.decode() for f in d[b"FLAGS"])
+            out.append(msg)
+        return out
+
+    def items(self) -> dict[str, object]:
+        store = self.box.store()
+        try:
+            return {f.message_id: f for f in FollowupStore(store).followups("work")}
+        finally:
+            store.close()
+
+    def state(self, message_id: str) -> str:
+        return self.items()[message_id].state  # type: ignore[attr-defined,no-any-return]
+
+
+def text_of(draft: email.message.EmailMessage) -> str:
+    return str(draft.get_body(("plain",)).get_content()).replace("\r\n", "\n")  # type: ignore[union-attr]
+
+
+QUESTION = "Hi Alice,\n\nCould you send me the signed contract?\n\nThanks,\nMe"
+
+
+def test_unanswered_gets_a_draft_at_the_right_time_and_not_before(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    mid = scene.send("Contract", QUESTION, cc="Bob <bob@client.example>")
+    assert scene.poll(MON + timedelta(days=3, hours=-0.1)).actions == []  # Thu 09:54: not yet
+    assert scene.state(mid) == "waiting" and scene.drafts() == []
+    actions = scene.poll(MON + timedelta(days=3))  # Thu 10:00
+    assert [a.kind for a in actions.actions] == ["drafted"]
+    [draft] = scene.drafts()
+    assert draft["Subject"] == "Re: Contract" and draft["In-Reply-To"] == mid and draft["References"] == mid
+    assert draft["To"] == "Alice Wong <alice@client.example>" and draft["Cc"] == "Bob <bob@client.example>"
+    assert draft["From"] == f"Me Myself <{scene.me}>"
+    assert "\\Draft" in draft["X-Test-Flags"]
+    body = text_of(draft)
+    assert body.startswith("Hi Alice,\n\nJust following up on my note on Monday about \"Contract\".")
+    assert "> Could you send me the signed contract?" in body
+    assert scene.state(mid) == "drafted"
+    assert scene.poll(MON + timedelta(days=3, hours=1)).actions == []  # polling again: no duplicate
+    assert len(scene.drafts()) == 1
+
+
+def test_answered_and_answered_by_a_colleague(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    a = scene.send("Budget", "Can you confirm the budget?", message_id="<a@example.com>")
+    scene.receive("Re: Budget", "Confirmed.", MON + timedelta(hours=2), in_reply_to=a, references=a)
+    b = scene.send("Plan", "Could you review the plan?", to="alice@client.example", message_id="<b@example.com>")
+    scene.receive("RE: Plan", "Alice is out; I reviewed it, all good.", MON + timedelta(hours=3),
+                  frm="Carol <carol@client.example>", references=b)
+    scene.poll(MON + timedelta(days=10))
+    assert scene.state(a) == "replied" and scene.state(b) == "replied"
+    assert scene.drafts() == []
+
+
+def test_reply_with_broken_threading_headers_counts(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    mid = scene.send("Quote for 20 seats", "Could you send a quote?")
+    scene.receive("Re: Quote for 20 seats", "Attached.", MON + timedelta(days=1))  # no In-Reply-To
+    scene.poll(MON + timedelta(days=10))
+    assert scene.state(mid) == "replied" and scene.drafts() == []
+
+
+def test_thanks_list_self_and_noreply_are_not_tracked(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    scene.receive("[dev] release", "Release is out.", MON - timedelta(days=1), frm="Dev <dev@lists.example.org>",
+                  extra={"List-Id": "Developers <dev.lists.example.org>",
+                         "List-Post": "<mailto:dev@lists.example.org>"})
+    scene.send("Thanks", "Thanks, got it!")
+    scene.send("Note", "Can I remember to buy milk?", to=scene.me)
+    scene.send("Re: [dev] release", "Does it include the fix?", to="dev@lists.example.org")
+    scene.send("Account", "Can you close my account?", to="no-reply@shop.example")
+    scene.poll(MON + timedelta(days=10))
+    assert scene.items() == {} and scene.drafts() == []
+
+
+def test_alias_identity_and_flagged_message_are_tracked(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    alias = scene.send("From my alias", "Can you send it over?", from_="Me <me@alias.example.com>")
+    starred = scene.send("FYI", "Here is the report.")
+    client = scene.imap()
+    client.select_folder("Sent")
+    client.add_flags(client.search(["SUBJECT", "FYI"]), [b"\\Flagged"])
+    client.logout()
+    result = scene.poll(MON + timedelta(days=4))
+    assert scene.state(alias) == "drafted" and scene.state(starred) == "drafted"
+    drafts = {d["In-Reply-To"]: d for d in scene.drafts()}
+    assert drafts[alias]["From"] == "Me <me@alias.example.com>"
+    assert "starred" in next(d.reason for d in result.decisions if d.message_id == starred)
+
+
+def test_weekend_holiday_and_working_hours(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox, config_extra='[followup]\nholidays = "US"\n')
+    fri = datetime(2026, 11, 20, 20, 30, tzinfo=NY)  # Friday evening, before Thanksgiving week
+    mid = scene.send("Offer", "Can you accept the offer?", at=fri)
+    scene.poll(fri + timedelta(minutes=1))
+    item = scene.items()[mid]
+    # Mon 23, Tue 24, Wed 25 are business days 1-3; 20:30 is after hours → Thu 26 is Thanksgiving → Fri 27 09:00
+    assert item.due_at.astimezone(NY) == datetime(2026, 11, 27, 9, 0, tzinfo=NY)  # type: ignore[attr-defined]
+
+
+def test_user_bumps_the_thread_then_sends_the_draft_then_it_goes_cold(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    mid = scene.send("Invoice", "Did you receive the invoice?")
+    bump = scene.send("Re: Invoice", "Any news?", at=MON + timedelta(days=2), in_reply_to=mid, references=mid)
+    scene.poll(MON + timedelta(days=6))  # second wait (7 business days) runs from the bump on Wednesday
+    item = scene.items()[mid]
+    assert item.step == 2 and item.due_at.astimezone(NY) == datetime(2026, 11, 13, 10, tzinfo=NY)  # type: ignore
+    scene.poll(datetime(2026, 11, 13, 10, 0, tzinfo=NY))
+    [draft] = scene.drafts()
+    assert draft["In-Reply-To"] == bump and draft["References"] == f"{mid} {bump}"
+    assert text_of(draft).startswith("Hi Alice,\n\nI wanted to check in once more")
+    # the user sends it: it leaves Drafts and lands in Sent
+    sent_at = datetime(2026, 11, 13, 11, 0, tzinfo=NY)
+    client = scene.imap()
+    client.select_folder("Drafts")
+    client.delete_messages(client.search(["ALL"]))
+    client.expunge()
+    client.logout()
+    scene.send("Re: Invoice", "Hi Alice, checking in once more.", at=sent_at, in_reply_to=bump,
+               references=f"{mid} {bump}", message_id=draft["Message-ID"])
+    result = scene.poll(sent_at + timedelta(hours=1))
+    assert [a.kind for a in result.actions] == ["sent"]
+    assert scene.state(mid) == "cold"  # cadence has two waits: after the third message, no more drafts
+
+
+def test_reply_after_the_draft_removes_it_but_an_edited_draft_stays(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    a = scene.send("Specs", "Can you send the specs?", message_id="<specs@example.com>")
+    b = scene.send("Dates", "Can you confirm the dates?", message_id="<dates@example.com>",
+                   to="Dan <dan@client.example>")
+    scene.poll(MON + timedelta(days=3))
+    assert len(scene.drafts()) == 2
+    # the user edits the Dates draft: the client saves a new draft and deletes ours
+    client = scene.imap()
+    client.select_folder("Drafts")
+    ours = [d for d in scene.drafts() if d["In-Reply-To"] == b][0]
+    client.append("Drafts", make_message(from_=scene.me, to="dan@client.example", subject="Re: Dates",
+                                         body="Dan, my own words.", date=MON + timedelta(days=3, hours=1),
+                                         message_id="<edited@example.com>", in_reply_to=b, references=b),
+                  flags=[b"\\Draft"])
+    client.select_folder("Drafts")
+    client.delete_messages(client.search(["HEADER", "Message-ID", ours["Message-ID"]]))
+    client.expunge()
+    client.logout()
+    scene.receive("Re: Specs", "Here they are.", MON + timedelta(days=3, hours=2), in_reply_to=a, references=a)
+    scene.receive("Re: Dates", "Dates confirmed.", MON + timedelta(days=3, hours=2),
+                  frm="Dan <dan@client.example>", in_reply_to=b, references=b)
+    result = scene.poll(MON + timedelta(days=3, hours=3))
+    kinds = sorted(a.kind for a in result.actions)
+    assert kinds == ["edited", "removed"]
+    assert [d["Message-ID"] for d in scene.drafts()] == ["<edited@example.com>"]
+    assert scene.state(a) == "replied" and scene.state(b) == "replied"
+
+
+def test_deleting_our_draft_dismisses_the_thread(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    mid = scene.send("Lunch", "Shall we have lunch on Friday?")
+    scene.poll(MON + timedelta(days=3))
+    client = scene.imap()
+    client.select_folder("Drafts")
+    client.delete_messages(client.search(["ALL"]))
+    client.expunge()
+    client.logout()
+    result = scene.poll(MON + timedelta(days=3, hours=1))
+    assert [a.kind for a in result.actions] == ["dismissed"]
+    scene.poll(MON + timedelta(days=30))
+    assert scene.state(mid) == "dismissed" and scene.drafts() == []
+
+
+def test_crash_between_append_and_commit_leaves_exactly_one_draft(mailbox: Mailbox,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    scene = Scene(mailbox)
+    scene.send("Renewal", "Can you confirm the renewal?")
+    original = FollowupStore.mark_draft
+
+    def crash(self: FollowupStore, draft_id: int, state: str, *args: object, **kw: object) -> None:
+        if state == "present":
+            raise KeyboardInterrupt  # killed right after APPEND, before the UID is recorded
+        original(self, draft_id, state, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(FollowupStore, "mark_draft", crash)
+    with pytest.raises(KeyboardInterrupt):
+        scene.poll(MON + timedelta(days=3))
+    monkeypatch.setattr(FollowupStore, "mark_draft", original)
+    assert len(scene.drafts()) == 1
+    scene.poll(MON + timedelta(days=3, minutes=5))
+    scene.poll(MON + timedelta(days=3, minutes=10))
+    assert len(scene.drafts()) == 1
+
+
+def test_dry_run_writes_nothing(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    scene.send("Quote", "Could you send the quote?")
+    result = scene.poll(MON + timedelta(days=3), dry_run=True)
+    assert [a.kind for a in result.actions] == ["would-draft"]
+    assert scene.drafts() == []

@@ -1,0 +1,115 @@
+"""Drafts as users read them: golden files, safe headers, the template sandbox."""
+
+from __future__ import annotations
+
+import difflib
+import email
+import os
+from datetime import datetime
+from email.policy import default
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from assistant.drafting import (
+    DraftInput,
+    build_draft,
+    digest_of_raw,
+    environment,
+    first_name,
+    greeting,
+    reply_subject,
+    when_in_words,
+)
+from assistant.errors import TemplateError
+
+NY = ZoneInfo("America/New_York")
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+NOW = datetime(2026, 11, 5, 10, 0, tzinfo=NY)
+SENT = datetime(2026, 11, 2, 10, 0, tzinfo=NY)
+
+
+def draft_input(step: int = 1, **kw: object) -> DraftInput:
+    base: dict[str, object] = dict(
+        account="work", step=step, tracked_id="<q1@example.com>", tracked_subject="Q4 budget numbers",
+        tracked_sent=SENT, reply_to_id="<q1@example.com>", reply_to_references=(),
+        reply_to_text="Hi Alice,\n\nCould you send me the Q4 budget numbers by Thursday?",
+        reply_to_sent=SENT, from_name="Dana Reyes", from_addr="dana@example.com",
+        recipients=(("Alice Wong", "alice@northwind.example"),), cc=(("Bob Stone", "bob@northwind.example"),),
+        business_days_waiting=3)
+    base.update(kw)
+    return DraftInput(**base)  # type: ignore[arg-type]
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert path.exists(), f"no golden file {path}: run with UPDATE_GOLDEN=1 to create it"
+    expected = path.read_text()
+    diff = "".join(difflib.unified_diff(expected.splitlines(True), text.splitlines(True), "golden", "rendered"))
+    assert text == expected, f"{name} differs from the golden file (UPDATE_GOLDEN=1 rewrites):\n{diff}"
+
+
+@pytest.mark.parametrize("step", [1, 2, 3])
+def test_rendered_drafts_match_golden_files(step: int) -> None:
+    draft = build_draft(draft_input(step), environment(None), NOW, NY)
+    check_golden(f"followup-step{step}.eml", draft.raw.decode().replace("\r\n", "\n"))
+    assert "{{" not in draft.raw.decode() and "{%" not in draft.raw.decode()
+    assert digest_of_raw(draft.raw) == draft.body_sha256
+
+
+def test_message_id_is_deterministic_per_thread_and_step() -> None:
+    env = environment(None)
+    one = build_draft(draft_input(1), env, NOW, NY)
+    assert one.message_id == build_draft(draft_input(1), env, NOW.replace(hour=15), NY).message_id
+    assert one.message_id != build_draft(draft_input(2), env, NOW, NY).message_id
+    assert one.message_id.endswith("@example.com>")
+
+
+def test_headers_from_mail_cannot_inject_headers() -> None:
+    evil = draft_input(tracked_subject="Hello\r\nBcc: evil@attacker.example",
+                       recipients=(("Alice\r\nBcc: evil@attacker.example", "alice@northwind.example"),),
+                       from_name="Dana\nX-Injected: 1")
+    raw = build_draft(evil, environment(None), NOW, NY).raw
+    msg = email.message_from_bytes(raw, policy=default)
+    assert msg["Bcc"] is None and msg["X-Injected"] is None
+    assert msg["Subject"] == "Re: Hello Bcc: evil@attacker.example"
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("{{ greeting ", "followup/step1.txt.j2 line 1: template syntax error"),
+    ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "refused by the template sandbox"),
+    ("{{ no_such_variable }}", "'no_such_variable' is undefined"),
+])
+def test_template_errors_are_clear(tmp_path: Path, source: str, message: str) -> None:
+    (tmp_path / "followup").mkdir()
+    (tmp_path / "followup" / "step1.txt.j2").write_text(source)
+    with pytest.raises(TemplateError, match=message.replace("(", r"\(").replace("[", r"\[")):
+        build_draft(draft_input(), environment(str(tmp_path)), NOW, NY)
+
+
+def test_user_templates_override_shipped_ones(tmp_path: Path) -> None:
+    (tmp_path / "followup").mkdir()
+    (tmp_path / "followup" / "step1.txt.j2").write_text("Yo {{ greeting }}! Step {{ step }}.")
+    raw = build_draft(draft_input(), environment(str(tmp_path)), NOW, NY).raw.decode()
+    assert "Yo Alice! Step 1." in raw
+
+
+@pytest.mark.parametrize(("display", "address", "expected"), [
+    ("Alice Wong", "a@x", "Alice"), ("Wong, Alice", "a@x", "Alice"), ('"Bob"', "b@x", "Bob"),
+    ("", "carol.diaz@x.example", "Carol"), ("", "jsmith@x.example", None), ("", "j.smith@x", None),
+    ("sales@corp.example", "sales@corp.example", None), ("Jean-Luc Picard", "j@x", "Jean-Luc"),
+])
+def test_first_name(display: str, address: str, expected: str | None) -> None:
+    assert first_name(display, address) == expected
+
+
+def test_greeting_subject_and_when() -> None:
+    assert greeting(["Alice"]) == "Alice" and greeting(["Alice", "Bob", "Carol"]) == "Alice, Bob and Carol"
+    assert greeting([None]) == "there" and greeting(["Alice", None]) == "there"
+    assert reply_subject("RE: Re: Budget") == "Re: Budget" and reply_subject("Fwd: x") == "Re: Fwd: x"
+    assert when_in_words(SENT, NOW, NY) == "on Monday"
+    assert when_in_words(NOW.replace(day=4), NOW, NY) == "yesterday"
+    assert when_in_words(datetime(2026, 10, 20, tzinfo=NY), NOW, NY) == "on Tuesday, October 20"

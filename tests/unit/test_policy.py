@@ -1,0 +1,125 @@
+"""The follow-up policy on hand-built threads: pure, no server, time handed in."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from assistant.config import FollowupConfig
+from assistant.policy import Mail, Override, decide_thread, is_ignored, is_noreply, list_addresses_of
+from assistant.workdays import make_calendar
+
+NY = ZoneInfo("America/New_York")
+CAL = make_calendar(NY, ("mon", "tue", "wed", "thu", "fri"), "09:00-18:00", None)
+MON = datetime(2026, 11, 2, 10, 0, tzinfo=NY)
+ME = frozenset({"me@example.com"})
+CONFIG = FollowupConfig()
+
+SENT = Mail(id=1, message_id="<q@me>", thread_key="<q@me>", folder_role="sent", from_addr="me@example.com",
+            from_name="Me", to=(("Alice", "alice@x.example"),), cc=(), subject="Deck", date=MON, from_user=True,
+            expects_reply=True, expects_reason="asks a question")
+
+
+def reply(n: int, at: datetime, **kw: object) -> Mail:
+    base = Mail(id=100 + n, message_id=f"<r{n}@x>", thread_key="<q@me>", folder_role="inbox",
+                from_addr="alice@x.example", from_name="Alice", to=(("", "me@example.com"),), cc=(),
+                subject="Re: Deck", date=at, from_user=False)
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def decide(thread: list[Mail], now: datetime, bounces: list[Mail] | None = None,
+           overrides: dict[str, Override] | None = None, config: FollowupConfig = CONFIG,
+           lists: frozenset[str] = frozenset()) -> list:
+    return decide_thread(thread, bounces or [], overrides or {}, config, CAL, now, ME, lists)
+
+
+def test_waiting_then_due() -> None:
+    [d] = decide([SENT], MON + timedelta(days=1))
+    assert (d.state, d.step, d.draft_due) == ("waiting", 1, False)
+    assert d.due_at == datetime(2026, 11, 5, 10, tzinfo=NY)
+    [d] = decide([SENT], datetime(2026, 11, 5, 10, tzinfo=NY))
+    assert d.draft_due
+
+
+@pytest.mark.parametrize(("verdict", "state"), [
+    ("human", "replied"), ("auto_reply", "waiting"), ("receipt", "waiting"), ("delivery_delay", "waiting"),
+    ("list", "waiting"), ("bulk", "waiting"),
+])
+def test_only_a_human_reply_closes(verdict: str, state: str) -> None:
+    [d] = decide([SENT, reply(1, MON + timedelta(hours=1), verdict=verdict)], MON + timedelta(days=1))
+    assert d.state == state
+
+
+def test_reply_before_the_question_does_not_count() -> None:
+    [d] = decide([reply(1, MON - timedelta(hours=1)), SENT], MON + timedelta(days=1))
+    assert d.state == "waiting"
+
+
+def test_out_of_office_moves_the_due_date_past_the_return() -> None:
+    ooo = reply(1, MON + timedelta(minutes=1), verdict="auto_reply", return_date=date(2026, 11, 9))
+    [d] = decide([SENT, ooo], MON + timedelta(days=3))
+    # back Monday Nov 9: the follow-up waits for the first working day after it
+    assert d.due_at == datetime(2026, 11, 10, 9, tzinfo=NY) and not d.draft_due
+    assert "out of office until Mon Nov 9" in d.reason
+
+
+def test_bounce_matched_by_message_id_or_recipient_and_subject() -> None:
+    by_id = reply(1, MON + timedelta(minutes=5), verdict="bounce", from_addr="mailer-daemon@x.example",
+                  thread_key="<other>", original_message_id="<q@me>", verdict_reason="status 5.1.1")
+    [d] = decide([SENT], MON + timedelta(days=4), bounces=[by_id])
+    assert d.state == "bounced" and "5.1.1" in d.reason
+    by_rcpt = replace(by_id, original_message_id=None, original_recipients=("alice@x.example",),
+                      original_subject="Deck")
+    assert decide([SENT], MON + timedelta(days=4), bounces=[by_rcpt])[0].state == "bounced"
+    other = replace(by_rcpt, original_subject="Something else")
+    assert decide([SENT], MON + timedelta(days=4), bounces=[other])[0].state == "waiting"
+
+
+def test_cadence_steps_and_cold() -> None:
+    bump = replace(SENT, id=2, message_id="<b@me>", date=MON + timedelta(days=4), expects_reply=False)
+    [d] = decide([SENT, bump], MON + timedelta(days=4, hours=1))
+    assert d.step == 2 and d.latest.message_id == "<b@me>"
+    assert d.due_at == datetime(2026, 11, 17, 10, tzinfo=NY)  # Fri Nov 6 + 7 business days
+    third = replace(SENT, id=3, message_id="<c@me>", date=MON + timedelta(days=15), expects_reply=False)
+    [d] = decide([SENT, bump, third], MON + timedelta(days=16))
+    assert d.state == "cold" and d.due_at is None
+
+
+def test_not_tracked() -> None:
+    assert decide([replace(SENT, expects_reply=False)], MON) == []  # thanks / FYI
+    assert decide([replace(SENT, to=(("", "me@example.com"),))], MON) == []  # note to self
+    assert decide([replace(SENT, to=(("", "dev@lists.example.org"),))], MON,
+                  lists=frozenset({"dev@lists.example.org"})) == []
+    assert decide([replace(SENT, to=(("", "noreply@shop.example"),))], MON) == []
+    ignoring = FollowupConfig(ignore=("@x.example",))
+    assert decide([SENT], MON, config=ignoring) == []
+
+
+def test_overrides_and_flags() -> None:
+    plain = replace(SENT, expects_reply=False)
+    assert decide([replace(plain, flags=frozenset({"\\Flagged"}))], MON)[0].reason == "you starred it (\\Flagged)"
+    assert decide([plain], MON, overrides={"<q@me>": Override("track")})[0].state == "waiting"
+    assert decide([SENT], MON, overrides={"<q@me>": Override("dismiss")})[0].state == "dismissed"
+    until = datetime(2026, 11, 20, 12, tzinfo=NY)
+    [d] = decide([SENT], MON + timedelta(days=5), overrides={"<q@me>": Override("snooze", until)})
+    assert d.state == "snoozed" and d.due_at == until and not d.draft_due
+    assert decide([replace(plain)], MON, config=FollowupConfig(track="all"))[0].reason == 'track = "all"'
+
+
+def test_a_new_question_after_a_reply_is_tracked_anew() -> None:
+    answer = reply(1, MON + timedelta(hours=1))
+    again = replace(SENT, id=3, message_id="<q2@me>", date=MON + timedelta(hours=2))
+    states = {d.message_id: d.state for d in decide([SENT, answer, again], MON + timedelta(days=1))}
+    assert states == {"<q@me>": "replied", "<q2@me>": "waiting"}
+
+
+def test_helpers() -> None:
+    assert is_noreply("no-reply@x.example") and is_noreply("notifications+abc@github.example")
+    assert not is_noreply("nora@x.example")
+    assert is_ignored("bob@corp.example", ["@corp.example"]) and is_ignored("x@y.z", ["*@y.z"])
+    assert not is_ignored("bob@corp.example.org", ["@corp.example"])
+    assert list_addresses_of({"List-Post": "<mailto:dev@lists.example.org>", "List-Id": "<dev.lists.example.org>"}) \
+        == {"dev@lists.example.org"}
