@@ -376,8 +376,14 @@ _BOUNCE_TEXT = re.compile(
     re.IGNORECASE,
 )
 _DELAY_TEXT = re.compile(
-    r"has not yet been delivered|THIS IS A WARNING|warning only|could not send message for past|"
-    r"will (?:continue to|be) retr|delivery attempts will continue|still being retried",
+    r"not (?:yet )?been delivered|not delivered yet|THIS IS A WARNING|warning only|could not send message for "
+    r"past|will (?:continue to |be )?retr|delivery attempts will continue|still being retried|"
+    r"temporary (?:problem|failure|error)",
+    re.IGNORECASE,
+)
+_FAILED_TEXT = re.compile(
+    r"permanent(?:ly)? (?:error|failure|fatal)|failed permanently|couldn't be delivered|wasn't delivered|"
+    r"could not be delivered|undeliverable|address not found|unable to deliver|address(?:\(es\))? failed",
     re.IGNORECASE,
 )
 # The line after which a plain-text bounce quotes the returned message.
@@ -401,6 +407,7 @@ def extract_report(msg: Message, plain: str, sender: str, headers: dict[str, str
 
     Tolerates a body cut short by the fetch limit: whatever parts arrived are read.
     """
+    plain = plain.replace("\r\n", "\n")
     if msg.get_content_type() == "multipart/report":
         return _mime_report(msg, plain, headers, defects)
     if is_mailer_daemon(sender) or headers.get("Return-Path", "").replace(" ", "") == "<>":
@@ -442,9 +449,10 @@ def _mime_report(msg: Message, plain: str, headers: dict[str, str], defects: lis
         code = _DSN_CODE.search(worst.get("status", ""))
         status = code.group(1) if code else None
         recipients = _recipients(per_recipient)
-    else:  # cut off by the fetch limit, or a gateway's home-made report: read its text
+    else:  # cut off by the fetch limit, or a gateway's home-made report: read its text, if it is clear
         head = _COPY_LINE.split(plain, maxsplit=1)[0]
         action, status, recipients = _text_outcome(head, headers)
+        action = action if action == "delayed" or _FAILED_TEXT.search(head) else None
     if message_id is None:
         ids = parse_ids(fields.get("x-original-message-id"))
         message_id = ids[0] if ids else None

@@ -188,9 +188,9 @@ def _decide_one(sent: Mail, chain: list[Mail], replies: list[Mail], mail: list[M
     away = [m.return_date for m in mail
             if m.verdict == "auto_reply" and m.return_date is not None and m.date > sent.date]
     if away:
-        back = max(away)
-        due = max(due, calendar.window_start(calendar.next_working_day(back)))
-        reason += f"; out of office until {back:%a %b %-d}"
+        back = max(away)  # the first day they are back
+        due = max(due, calendar.into_window(calendar.window_start(back)))
+        reason += f"; out of office, back {back:%a %b %-d}"
     state = "waiting"
     if override and override.action == "snooze" and override.until:
         due = max(due, calendar.into_window(override.until))

@@ -326,7 +326,8 @@ _DATE = re.compile(
 _FILLER = (r"(?:\s+(?:in|at|to|into|the|office|work|my|desk|on|from|starting|again|by|im|büro|buero|am|ab|"
            r"dem|den|au|bureau|le|el|la|oficina|op|kantoor|prévu|prevu|previsto))*")
 _BACK = re.compile(
-    r"(?:\bback|\breturn(?:ing|s)?|\bavailable again|\bwieder|\bzurück|\bzurueck|\bde retour|\bretour|"
+    r"(?:\b(?:not|won't)\s+(?:be\s+)?(?:back|return(?:ing)?|in the office|available)\s+(?:until|till|before)"
+    r"|\bback|\breturn(?:ing|s)?|\bavailable again|\bwieder|\bzurück|\bzurueck|\bde retour|\bretour|"
     rf"\bde vuelta|\bregreso|\bvuelvo|\brientro|\bterug){_FILLER}[\s,:]*$",
     re.IGNORECASE,
 )

@@ -264,3 +264,63 @@ def test_dry_run_writes_nothing(mailbox: Mailbox) -> None:
     result = scene.poll(MON + timedelta(days=3), dry_run=True)
     assert [a.kind for a in result.actions] == ["would-draft"]
     assert scene.drafts() == []
+
+
+def test_out_of_office_without_and_with_a_return_date(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    plain = scene.send("Proposal", "Could you review the proposal?", message_id="<p@example.com>")
+    dated = scene.send("Pricing", "Could you approve the pricing?", message_id="<pr@example.com>",
+                       to="Bob Stone <bob@client.example>")
+    auto = {"Auto-Submitted": "auto-replied", "X-Autoreply": "yes"}
+    scene.receive("Automatic reply: Proposal", "I am out of the office with limited access to email.",
+                  MON + timedelta(minutes=2), in_reply_to=plain, references=plain, extra=auto)
+    scene.receive("Out of Office: Pricing", "I am out of the office until Tuesday, November 10, 2026 "
+                  "and will reply when I am back.", MON + timedelta(minutes=2), frm="Bob Stone <bob@client.example>",
+                  in_reply_to=dated, references=dated, extra=auto)
+    result = scene.poll(MON + timedelta(days=3))
+    assert {a.subject for a in result.actions if a.kind == "drafted"} == {"Proposal"}  # an OOO is no reply
+    item = scene.items()["<pr@example.com>"]
+    # away through Tue Nov 10, back Wed Nov 11: the follow-up waits for that morning
+    assert item.due_at.astimezone(NY) == datetime(2026, 11, 11, 9, tzinfo=NY)  # type: ignore[attr-defined]
+    assert "out of office, back Wed Nov 11" in item.reason  # type: ignore[attr-defined]
+
+
+def test_exchange_auto_reply_without_auto_submitted_and_a_human_with_suppress_header(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    a = scene.send("Agenda", "Can you add my item to the agenda?", message_id="<ag@example.com>")
+    b = scene.send("Venue", "Can you book the venue?", message_id="<ve@example.com>",
+                   to="Carol <carol@client.example>")
+    scene.receive("Automatic reply: Agenda", "I'm away this week.", MON + timedelta(minutes=1),
+                  in_reply_to=a, references=a,
+                  extra={"X-MS-Exchange-Generated-Message-Source": "Mailbox Rules Agent",
+                         "X-Auto-Response-Suppress": "All"})
+    scene.receive("RE: Venue", "Booked it.", MON + timedelta(hours=1), frm="Carol <carol@client.example>",
+                  in_reply_to=b, references=b, extra={"X-Auto-Response-Suppress": "All"})
+    scene.poll(MON + timedelta(days=1))
+    assert scene.state(a) == "waiting" and scene.state(b) == "replied"
+
+
+def test_bounce_marks_the_thread_bounced_and_a_read_receipt_is_no_reply(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    mid = scene.send("Intro", "Could we set up a call next week?", to="ghost@client.example",
+                     message_id="<intro@example.com>")
+    receipt = scene.send("Report", "Can you sign off the report?", message_id="<rep@example.com>")
+    boundary = "b1"
+    dsn = (f"--{boundary}\nContent-Type: text/plain\n\nYour message could not be delivered.\n"
+           f"--{boundary}\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.client.example\n\n"
+           "Final-Recipient: rfc822; ghost@client.example\nAction: failed\nStatus: 5.1.1\n\n"
+           f"--{boundary}\nContent-Type: text/rfc822-headers\n\nMessage-ID: {mid}\nSubject: Intro\n"
+           f"To: ghost@client.example\n\n--{boundary}--\n")
+    scene.receive("Undelivered Mail Returned to Sender", dsn, MON + timedelta(minutes=1),
+                  frm="MAILER-DAEMON@mx.client.example (Mail Delivery System)",
+                  content_type=f'multipart/report; report-type=delivery-status; boundary="{boundary}"')
+    mdn = (f"--{boundary}\nContent-Type: text/plain\n\nYour message was displayed.\n"
+           f"--{boundary}\nContent-Type: message/disposition-notification\n\n"
+           f"Final-Recipient: rfc822; alice@client.example\nOriginal-Message-ID: {receipt}\n"
+           "Disposition: manual-action/MDN-sent-manually; displayed\n\n"
+           f"--{boundary}--\n")
+    scene.receive("Read: Report", mdn, MON + timedelta(minutes=5), in_reply_to=receipt,
+                  content_type=f'multipart/report; report-type=disposition-notification; boundary="{boundary}"')
+    result = scene.poll(MON + timedelta(days=3))
+    assert scene.state(mid) == "bounced" and "5.1.1" in scene.items()[mid].reason  # type: ignore[attr-defined]
+    assert [a.subject for a in result.actions if a.kind == "drafted"] == ["Report"]

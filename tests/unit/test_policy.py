@@ -61,9 +61,11 @@ def test_reply_before_the_question_does_not_count() -> None:
 def test_out_of_office_moves_the_due_date_past_the_return() -> None:
     ooo = reply(1, MON + timedelta(minutes=1), verdict="auto_reply", return_date=date(2026, 11, 9))
     [d] = decide([SENT, ooo], MON + timedelta(days=3))
-    # back Monday Nov 9: the follow-up waits for the first working day after it
-    assert d.due_at == datetime(2026, 11, 10, 9, tzinfo=NY) and not d.draft_due
-    assert "out of office until Mon Nov 9" in d.reason
+    # back Monday Nov 9: the follow-up waits for the start of their first working day back
+    assert d.due_at == datetime(2026, 11, 9, 9, tzinfo=NY) and not d.draft_due
+    assert "out of office, back Mon Nov 9" in d.reason
+    weekend = replace(ooo, return_date=date(2026, 11, 7))  # back on a Saturday → Monday
+    assert decide([SENT, weekend], MON + timedelta(days=3))[0].due_at == datetime(2026, 11, 9, 9, tzinfo=NY)
 
 
 def test_bounce_matched_by_message_id_or_recipient_and_subject() -> None:

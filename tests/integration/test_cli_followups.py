@@ -1,0 +1,79 @@
+"""The follow-up commands as a user runs them: poll, list, dismiss, snooze, track, explain."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import Mailbox
+from test_followups import Scene
+
+from assistant.cli import main
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "automated"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_poll_list_snooze_dismiss_track(dovecot_mailbox: Mailbox, capsys: pytest.CaptureFixture[str]) -> None:
+    scene = Scene(dovecot_mailbox)
+    mid = scene.send("Contract", "Could you send the signed contract?", message_id="<c@example.com>")
+    fyi = scene.send("Notes", "Notes from today attached.", message_id="<n@example.com>")
+    config = str(dovecot_mailbox.write_config())
+    code, out, err = run(capsys, "--config", config, "--now", "2026-11-02T12:00-05:00", "poll")
+    assert code == 0, err
+    assert out == "work: nothing to do (1 awaiting a reply, next due Thu Nov 5 10:00)\n"
+    code, out, _ = run(capsys, "--config", config, "--now", "2026-11-05T10:00-05:00", "poll", "--dry-run")
+    assert out.startswith("work: would-draft") and "'Contract': follow-up 1 to alice@client.example" in out
+    code, out, _ = run(capsys, "--config", config, "--now", "2026-11-05T10:00-05:00", "poll")
+    assert out.startswith("work: drafted") and scene.drafts()[0]["In-Reply-To"] == mid
+    code, out, _ = run(capsys, "--config", config, "list", "--json")
+    [item] = json.loads(out)
+    assert {k: item[k] for k in ("kind", "state", "message_id", "subject", "to", "sent_at", "due_at")} == {
+        "kind": "awaiting_reply", "state": "drafted", "message_id": mid, "subject": "Contract",
+        "to": ["alice@client.example"], "sent_at": "2026-11-02T10:00:00-05:00", "due_at": "2026-11-05T10:00:00-05:00"}
+    assert item["draft_message_id"].startswith("<followup.") and "Could you send" in item["reason"]
+    ident = str(item["id"])
+    code, out, _ = run(capsys, "--config", config, "snooze", ident, "--until", "2026-11-20")
+    assert code == 0 and out == f"#{ident} snoozed until Fri Nov 20 00:00: Contract\n"
+    code, out, _ = run(capsys, "--config", config, "dismiss", ident)
+    assert code == 0 and out == f"#{ident} dismissed: Contract\n"
+    code, out, _ = run(capsys, "--config", config, "list")
+    assert out == "nothing tracked (--all shows closed items)\n"
+    code, out, _ = run(capsys, "--config", config, "list", "--all", "--json")
+    assert [i["state"] for i in json.loads(out)] == ["dismissed"]
+    code, out, _ = run(capsys, "--config", config, "track", fyi)
+    assert code == 0 and out.endswith(": Notes\n")
+    code, _, _ = run(capsys, "--config", config, "--now", "2026-11-05T11:00-05:00", "poll")
+    states = {i["message_id"]: i["state"] for i in json.loads(run(capsys, "--config", config, "list", "--all",
+                                                                       "--json")[1])}
+    assert states == {mid: "dismissed", fyi: "drafted"}
+    code, _, err = run(capsys, "--config", config, "dismiss", "999")
+    assert code == 1 and err.startswith("error: no tracked item #999")
+    code, _, err = run(capsys, "--config", config, "track", "<nope@x>")
+    assert code == 1 and "no synced message has the Message-ID <nope@x>" in err
+
+
+def test_explain_files_without_any_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.delenv("FOLLOWUP_CONFIG", raising=False)
+    files = [str(DATA / "exchange-ooo.eml"), str(DATA / "postfix-bounce.eml"), str(DATA / "human-reply.eml")]
+    code, out, err = run(capsys, "explain", "--json", *files)
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["kind"] for r in rows] == ["auto_reply", "bounce", "human"]
+    assert rows[0]["return_date"] and rows[0]["source"] == files[0]
+    for key in ("reason", "from_user", "new_text", "quoted_text", "signature", "expects_reply",
+                "expects_reply_reason"):
+        assert key in rows[2]
+    assert rows[2]["from_user"] is False
+    code, out, _ = run(capsys, "explain", "--as-sent", "--json", files[2])
+    assert json.loads(out)["from_user"] is True
+    code, out, _ = run(capsys, "explain", files[1])
+    assert out.startswith(f"{files[1]}:\n  kind: bounce (")
