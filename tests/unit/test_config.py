@@ -29,6 +29,8 @@ def test_example_config_loads() -> None:
     assert (account.host, account.port, account.security) == ("imap.example.com", 993, "tls")
     assert account.addresses == ("me@example.com", "me@alias.example.com")
     assert account.tls_verify and account.password_env == "FOLLOWUP_WORK_PASSWORD"
+    assert [str(c) for c in config.followup.cadence] == ["3 business days", "7 business days"]
+    assert config.followup.track == "questions" and config.followup.ignore[0] == "@example-newsletters.com"
 
 
 def test_defaults() -> None:
@@ -70,6 +72,18 @@ def test_defaults() -> None:
     ("[[accounts]]\nhost = 'h'\n", "config.toml [[accounts]] #1 username: is required", None),
     (ACCOUNT + ACCOUNT, "config.toml [accounts.work] name: two accounts are named 'work'", None),
     ("timezone = \n", "config.toml: invalid TOML: Invalid value (at line 1, column 12)", None),
+    ('[followup]\ncadence = ["3 bizness days"]\n', "config.toml [followup] cadence: not a duration: "
+     "'3 bizness days' (expected e.g. \"3 business days\", \"2 days\", \"4 hours\", \"1 week\")", None),
+    ("[followup]\ncadence = []\n", 'config.toml [followup] cadence: needs at least one wait, e.g. '
+     '["3 business days"]', None),
+    ('[followup]\nworking_days = ["mon", "funday"]\n', "config.toml [followup] working_days: unknown day 'funday'",
+     "use three-letter names: mon, tue, wed, thu, fri, sat, sun"),
+    ('[followup]\nworking_hours = "9-5"\n', "config.toml [followup] working_hours: not a time range: '9-5' "
+     '(expected e.g. "09:00-18:00")', None),
+    ('[followup]\nholidays = "XX"\n', "config.toml [followup] holidays: unknown country code 'XX'", None),
+    ('[followup]\ntrack = "everything"\n',
+     "config.toml [followup] track: expected one of questions, all, got 'everything'", None),
+    ("[followup]\ncadance = []\n", "config.toml [followup] cadance: unknown key", "did you mean 'cadence'?"),
 ])
 def test_config_errors_name_file_section_and_key(text: str, message: str, hint: str | None) -> None:
     with pytest.raises(ConfigError) as caught:
