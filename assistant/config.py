@@ -73,6 +73,7 @@ class FollowupConfig:
     template_dir: str | None = None
     track: str = "questions"  # questions | all
     ignore: tuple[str, ...] = ()  # addresses, @domains, or glob patterns never followed up
+    max_overdue: Duration = Duration(14, "days")  # older due dates (a first run, a long outage) go cold
 
 
 @dataclass(frozen=True)
@@ -286,11 +287,20 @@ def _followup(file: str, data: Any) -> FollowupConfig:
         holidays=holiday_code, template_dir=s.text("template_dir"),
         track=s.choice("track", "questions", ("questions", "all")),
         ignore=tuple(p.strip().lower() for p in s.strings("ignore") or ()),
+        max_overdue=_duration(s, "max_overdue", defaults.max_overdue),
     )
     s.finish()
     if not config.cadence:
         raise s.error("cadence", "needs at least one wait, e.g. [\"3 business days\"]")
     return config
+
+
+def _duration(s: _Section, key: str, default: Duration) -> Duration:
+    text = s.text(key)
+    try:
+        return parse_duration(text) if text is not None else default
+    except ValueError as e:
+        raise s.error(key, str(e)) from e
 
 
 def _check_holidays(s: _Section, code: str) -> None:

@@ -25,7 +25,7 @@ from assistant.workdays import WorkCalendar
 log = logging.getLogger(__name__)
 
 OPEN = ("pending", "present")
-CLOSED_STATES = ("replied", "bounced", "dismissed", "cold")
+REMOVE_WHEN = ("replied", "bounced", "dismissed")  # a cold item's draft is the user's last chance: kept
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class Lifecycle:
         for d in decisions:
             fid = ids.get(d.message_id, 0)
             draft = next((x for (f, _), x in live.items() if f == fid and x.state in OPEN), None)
-            if draft and (d.state in CLOSED_STATES or d.step > draft.step):
+            if draft and (d.state in REMOVE_WHEN or d.step > draft.step):
                 actions.append(Action("would-remove", fid, d.tracked.subject, d.reason))
             elif d.draft_due and (fid, d.step) not in live:
                 build_draft(self._input(d), self.env, self.now, self.tz)  # a template error shows now
@@ -88,7 +88,7 @@ class Lifecycle:
                     actions += self._recover(draft, decision)
                 continue
             if draft.message_id in in_drafts:
-                if decision is None or decision.state in CLOSED_STATES or decision.step > draft.step:
+                if decision is None or decision.state in REMOVE_WHEN or decision.step > draft.step:
                     actions.append(self._remove(draft, subject, decision))
                 continue
             actions.append(self._vanished(draft, subject, decision, mail))

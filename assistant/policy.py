@@ -191,6 +191,9 @@ def _decide_one(sent: Mail, chain: list[Mail], replies: list[Mail], mail: list[M
         back = max(away)  # the first day they are back
         due = max(due, calendar.into_window(calendar.window_start(back)))
         reason += f"; out of office, back {back:%a %b %-d}"
+    if now > calendar.add(due, config.max_overdue) and not (override and override.action == "track"):
+        # Not a flood of drafts for mail long overdue when Followup first sees it (or after an outage).
+        return closed("cold", f"was already overdue by more than {config.max_overdue} when Followup saw it")
     state = "waiting"
     if override and override.action == "snooze" and override.until:
         due = max(due, calendar.into_window(override.until))

@@ -1,4 +1,4 @@
-"""First sync of a large mailbox on a private Dovecot: time, peak memory, and the cost of a no-change sync.
+"""A large mailbox on a private Dovecot: first sync (time, peak memory), a no-change sync, and polls.
 
     python benchmarks/first_sync.py [--messages 10000] [--server dovecot|pymap]
 
@@ -82,6 +82,13 @@ def main() -> None:
         print(f"no-change sync: {report['imap_commands']} IMAP commands in total "
               f"(incl. login, capability, list, logout) for 3 folders, {time.perf_counter() - t0:.2f}s")
         print(f"database: {(tmp / 'f.db').stat().st_size / 1e6:.1f} MB")
+        poll = [sys.executable, "-m", "assistant", "--config", str(config), "--now",
+                (NOW + timedelta(days=1)).isoformat(), "poll", "--json"]
+        for label in ("first poll (drafts due)", "second poll (nothing to do)"):
+            t0 = time.perf_counter()
+            done = subprocess.run(poll, env=env, capture_output=True, text=True, check=True)
+            actions = json.loads(done.stdout)[0]["actions"]
+            print(f"{label}: {len(actions)} actions in {time.perf_counter() - t0:.2f}s")
     finally:
         server_proc.stop()
 

@@ -324,3 +324,26 @@ def test_bounce_marks_the_thread_bounced_and_a_read_receipt_is_no_reply(mailbox:
     result = scene.poll(MON + timedelta(days=3))
     assert scene.state(mid) == "bounced" and "5.1.1" in scene.items()[mid].reason  # type: ignore[attr-defined]
     assert [a.subject for a in result.actions if a.kind == "drafted"] == ["Report"]
+
+
+def test_sending_the_draft_starts_the_next_wait(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    mid = scene.send("Samples", "Could you ship the samples?")
+    scene.poll(MON + timedelta(days=3))
+    [draft] = scene.drafts()
+    # the user's client sends it under a new Message-ID (as Outlook does) and drops the draft
+    client = scene.imap()
+    client.select_folder("Drafts")
+    client.delete_messages(client.search(["ALL"]))
+    client.expunge()
+    client.logout()
+    sent = MON + timedelta(days=3, hours=1)
+    scene.send("Re: Samples", text_of(draft).split("\n\nOn ")[0], at=sent, in_reply_to=mid, references=mid,
+               message_id="<outlook-new-id@example.com>")
+    result = scene.poll(sent + timedelta(minutes=5))
+    assert [a.kind for a in result.actions] == ["sent"]
+    item = scene.items()[mid]
+    assert item.state == "waiting" and item.step == 2  # type: ignore[attr-defined]
+    # Thu Nov 5 11:00 + 7 business days = Mon Nov 16 11:00
+    assert item.due_at.astimezone(NY) == datetime(2026, 11, 16, 11, tzinfo=NY)  # type: ignore[attr-defined]
+    assert scene.poll(datetime(2026, 11, 16, 11, tzinfo=NY)).actions[0].detail.startswith("follow-up 2 to")

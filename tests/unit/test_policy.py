@@ -125,3 +125,12 @@ def test_helpers() -> None:
     assert not is_ignored("bob@corp.example.org", ["@corp.example"])
     assert list_addresses_of({"List-Post": "<mailto:dev@lists.example.org>", "List-Id": "<dev.lists.example.org>"}) \
         == {"dev@lists.example.org"}
+
+
+def test_mail_long_overdue_goes_cold_instead_of_a_flood_of_drafts() -> None:
+    late = datetime(2026, 11, 5, 10, tzinfo=NY) + timedelta(days=14, minutes=1)
+    [d] = decide([SENT], late)
+    assert d.state == "cold" and "overdue by more than 14 days" in d.reason and not d.draft_due
+    [d] = decide([SENT], late - timedelta(minutes=2))
+    assert d.draft_due
+    assert decide([SENT], late, overrides={"<q@me>": Override("track")})[0].draft_due
