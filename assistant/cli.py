@@ -253,12 +253,20 @@ def cmd_list(ctx: Context) -> int:
 OPEN_STATES = ("waiting", "drafted", "snoozed")
 
 
-def _followup(ctx: Context, store: Store, ident: str) -> Any:
-    followups = FollowupStore(store)
-    row = followups.followup(int(ident)) if ident.isdigit() else None
-    if row is None:
-        raise FollowupError(f"no tracked item #{ident}", "see `followup list --all` for the ids")
-    return followups, row
+def _override(ctx: Context, action: str, state: str, until: datetime | None) -> Any:
+    """Record the user's word on one item (by id); the next poll honours it."""
+    store = ctx.store()
+    try:
+        followups = FollowupStore(store)
+        ident = ctx.args.id
+        row = followups.followup(int(ident)) if ident.isdigit() else None
+        if row is None:
+            raise FollowupError(f"no tracked item #{ident}", "see `followup list --all` for the ids")
+        followups.set_override(row.id, action, until, ctx.clock.now())
+        followups.set_state(row.id, state, ctx.clock.now())
+        return row
+    finally:
+        store.close()
 
 
 def cmd_dismiss(ctx: Context) -> int:
@@ -266,13 +274,7 @@ def cmd_dismiss(ctx: Context) -> int:
 
     example: followup dismiss 12
     """
-    store = ctx.store()
-    try:
-        followups, row = _followup(ctx, store, ctx.args.id)
-        followups.set_override(row.id, "dismiss", None, ctx.clock.now())
-        followups.set_state(row.id, "dismissed", ctx.clock.now())
-    finally:
-        store.close()
+    row = _override(ctx, "dismiss", "dismissed", None)
     out(f"#{row.id} dismissed: {row.subject}")
     return 0
 
@@ -288,13 +290,7 @@ def cmd_snooze(ctx: Context) -> int:
         raise ConfigError(f"--until: not a date: {ctx.args.until!r}", "e.g. 2026-12-01 or 2026-12-01T14:00") from e
     if until.tzinfo is None:
         until = until.replace(tzinfo=ctx.config.tz)
-    store = ctx.store()
-    try:
-        followups, row = _followup(ctx, store, ctx.args.id)
-        followups.set_override(row.id, "snooze", until, ctx.clock.now())
-        followups.set_state(row.id, "snoozed", ctx.clock.now())
-    finally:
-        store.close()
+    row = _override(ctx, "snooze", "snoozed", until)
     out(f"#{row.id} snoozed until {_local(ctx, until)}: {row.subject}")
     return 0
 
