@@ -1,22 +1,36 @@
-"""Does a message the user sent expect a reply? Pure, rules only.
+"""Does a message the user sent expect a reply? Pure: rules first, then a small model for what they leave.
 
 Input is the message's new text (message.py has already removed quoted text and the signature). The
 text expects a reply when one of its sentences asks the reader a question, asks the reader to do
-something, or proposes something for the reader to accept. Before the detectors run, URLs, e-mail
-addresses and quoted phrases are neutralised (a "?" in a query string or in a quotation is not the
-writer's question), and sentences that address nobody in particular are skipped: marketing and
-boilerplate, a company's "contact us if you have questions", FYI ("please find attached"), rhetorical
-questions. "No need to reply" anywhere wins over everything.
+something (conditional requests included: "if you have questions, please call me"), or proposes something
+for the reader to accept ("we would like to move the meeting to 2 p.m."). Before the detectors run, URLs,
+e-mail addresses and quoted phrases are neutralised (a "?" in a query string or in a quotation is not the
+writer's question), and sentences that ask nothing of this reader are skipped: a bare FYI or an attachment
+handed over ("please find attached"), an apology or correction, rhetorical questions, and - softly, see
+below - marketing, a company's "contact us if you have questions", notices ("please note"). "No need to
+reply" anywhere wins over everything; thanks and acknowledgements alone never expect a reply.
 
-Not requests either: thanks, acknowledgements, and the writer's own commitments ("I'll send it by
-Friday"), which the promises stage tracks.
+Where the rules find nothing, a logistic regression over word n-grams (weights in intent_model.json,
+written by benchmarks/train_intent_model.py from the dev split of the labelled mail, loaded on first use)
+reads the undecided and softly skipped sentences, and may call one a request when fairly sure. It never
+overrules a rule, and never reads a thanks, a bare FYI or the writer's own commitment.
+
+The writer's own commitments ("I'll send it by Friday") are not requests: `is_dated_commitment` finds the
+dated ones for the promises stage, which tracks them.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import logging
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 QUOTE_CAP = 80  # characters of the triggering sentence quoted in a reason
 TEXT_CAP = 5_000  # characters examined; a request worth following up is not buried deeper
@@ -103,13 +117,19 @@ _COMPANY_OFFER = _rx(
     r"\bwe'?d love to hear\b)",
 )
 
+# Handing something over: in mail the user sent, attaching a document is not asking for an answer.
 _FYI = _rx(
-    r"\bplease (note|be (advised|aware|informed)|see (below|attached|the attached)|find (attached|"
-    r"enclosed|below|my|the|our)|keep in mind|bear with|accept (my|our)|forgive|excuse|disregard|ignore|"
+    r"^\W*fyi\b", r"\bfor your information\b",
+    r"\bplease (find|see) (attached|enclosed|the attached)\b", r"\b(attached|enclosed),? please find\b",
+    r"\bplease find (\w+ ){1,4}(attached|enclosed)\b",
+)
+_APOLOGY = _rx(r"\bplease (disregard|ignore|excuse|forgive|accept (my|our)( sincere)? apolog|bear with)")
+# Notices phrased as requests ("please note", "please keep in mind"): the labelled mail often counts them as
+# asking the reader to act, so the rules skip them but the model may read one as a request.
+_NOTICE = _rx(
+    r"\bplease (note|be (advised|aware|informed)|see below|find (below|my|the|our)|keep in mind|"
     r"remember that)\b",
-    r"\b(attached|below|enclosed),? please find\b",
-    r"\bfor your (information|records|reference|review|files)\b",
-    r"^\W*fyi\b",
+    r"\bbelow,? please find\b", r"\bfor your (records|reference|review|files)\b",
 )
 
 _RHETORICAL = _rx(
@@ -193,6 +213,7 @@ _REQUEST = _rx(
     r"\bif you (could|would|get a (chance|minute|moment|second)|have a (minute|moment|chance|second))\b",
     r"\bwhen you (get|have) a (chance|minute|moment|second)\b",
     r"\b(remember|don'?t forget|be sure|make sure) to\b", r"\bjust a (quick )?reminder\b",
+    r"\b(don'?t|do not) hesitate\b",  # a company's "don't hesitate to contact us" is skipped before this
 )
 
 _IMPERATIVE = _rx(
@@ -210,7 +231,7 @@ _NOT_IMPERATIVE = _rx(
     _LEAD + r"(?:look(?:s|ing)? (?:like|forward|good|great)|keep (?:up|moving|it up|in touch)"
     r"|don'?t (?:worry|know|let|feel|hesitate|think|have|need)|let (?:me|us) (?!know\b)|read me\b"
     r"|get (?:it|yours|started|up to|ready|the best)\b|go (?:here|to)\b|use (?:code|this|the|your)\b"
-    r"|start (?:saving|your|now|shopping|today)|stop by (?:our|the store)|move over)",
+    r"|start (?:saving|your|now|shopping|today)|stop by (?:our|the store)|move over|talk (?:soon|later)\b)",
 )
 _YOU_SHOULD = _rx(
     r"^(?:[\w.'-]+,\s+)?(?:i think |maybe |perhaps |i suggest |i guess )?(?:you|u) "
@@ -236,7 +257,7 @@ _MEET = (r"(meet|discuss|talk|chat|get together|catch up|get caught up|speak|vis
          r"do (lunch|dinner)|have (a |an )?(dinner|lunch|breakfast|coffee|drinks?|beer|call|discussion|"
          r"meeting|conversation|chat))\b")
 _PROPOSAL = _rx(
-    r"\b(let'?s|let;s|let us)\b(?! (know|see how|hope|face it|be honest|help))",
+    r"\b(let['’;]s|let us)\b(?! (know|see how|hope|face it|be honest|help))",
     r"\blets\b(?! (you|users|them|him|her|people|me|us|anyone|everyone|customers))",  # not "the app lets you"
     r"\b(shall|should|can|could) we\b", r"\b(how|what) about\b", r"\bwhy (don'?t|not) (we|you)\b",
     r"\b(maybe|perhaps) (we|you) (can|could|should|might)\b",
@@ -247,6 +268,9 @@ _PROPOSAL = _rx(
     r"need to|will need to|will have to|would like to|'d like to|want to|like to|would love to|'d love to|"
     r"shall be (very )?(glad|happy) to) (also |then |further |try to |perhaps |maybe |really )?" + _MEET,
     r"\b(need|needs) to (get together|meet|discuss|talk|chat|catch up)\b",
+    r"\b(we|i)('d| would)( also| really)? (like|prefer|want) to (move|hold|have|push|postpone|reschedule|change|"
+    r"set up|schedule|arrange) (the |our |a |an |this |that |\w+'s )?(\w+ )?(meeting|call|discussion|session|"
+    r"appointment|lunch|dinner|review|presentation)s?\b",
     r"\b(would|will|i'd|we'd) be (very )?(happy|glad|pleased|delighted|interested) (to|in) (" + _MEET
     + r"|join|come|hear|have you|talk|talking|meeting|discussing)",
     r"\b(want|like|care) to (join|come|meet) (us|me)\b", r"(?<!to )\bjoin (us|me)\b", r"\binvite you\b",
@@ -270,28 +294,142 @@ def proposes(sentence: str) -> str | None:
     return None
 
 
+# --- the writer's own dated commitments ----------------------------------------------------------------------
+
+_COMMITMENT = _rx(
+    r"(?:i|we)\s*(?:'ll|will|shall|'m going to|am going to|are going to|plan to|promise to)\s+"
+    r"(?:also |then |definitely |certainly |probably |just |try (?:to|and) |be sure to |make sure to )?"
+    r"(?:call|ring|phone|send|forward|e-?mail|fax|get (?:back|in touch|with|you|it|this|that|them|the)|"
+    r"give (?:you|it|him|her|them)|contact|reach out|follow up|meet|discuss|talk|speak|review|"
+    r"look (?:at|into|over)|check|finish|deliver|provide|prepare|draft|circulate|hold|set up|schedule|"
+    r"arrange|fill you in|update you|let you know|write|sign|return|pay|submit|bring|drop|pick up|see you|"
+    r"come|stop by|touch base|confirm|fix|complete|have (?:it|this|that|them|the|a|an|something))\b",
+)
+_WHEN = _rx(
+    r"(?:today|tonight|tomorrow|tmrw|this (?:morning|afternoon|evening|week|weekend|month)|"
+    r"(?:next|this coming|by|on|until|before) (?:week|month|weekend|mon|tue|wed|thu|fri|sat|sun|eod|cob|noon)|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|end of (?:the )?(?:day|week|month)|eod|cob|asap|"
+    r"first thing|later (?:today|this)|(?:in|within) (?:a|an|one|two|three|\d+|the next|a few|a couple of) "
+    r"(?:few |couple of )?(?:hours?|days?|weeks?)|"
+    r"\d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.)|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\d{1,2}/\d{1,2})(?!\w)",
+)
+
+
+def is_dated_commitment(text: str) -> str | None:
+    """The first sentence in which the writer commits to doing something by a time, if any.
+
+    A stand-in for the promises stage: such a sentence is tracked, but it asks nothing of the reader.
+    """
+    for sentence in _sentences(_clean(text)):
+        if _COMMITMENT.search(sentence) and _WHEN.search(sentence):
+            return sentence
+    return None
+
+
+# --- a model for what the rules leave undecided --------------------------------------------------------------
+
+MODEL_PATH = Path(__file__).with_name("intent_model.json")
+_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|[?!:]|\d+")
+
+
+def model_features(sentence: str) -> set[str]:
+    """Word 1-3-grams of a cleaned sentence, numbers folded together; shared with the training script."""
+    words = ["<s>", *("<num>" if w[0].isdigit() else w for w in _TOKEN.findall(sentence.lower()))]
+    return ({*words} | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+            | {f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)})
+
+
+@dataclass(frozen=True)
+class _Model:
+    bias: float
+    threshold: float
+    weights: dict[str, float]
+
+    def probability(self, sentence: str) -> float:
+        z = self.bias + sum(self.weights.get(f, 0.0) for f in model_features(sentence))
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@functools.cache
+def _model() -> _Model | None:
+    """Logistic regression weights written by benchmarks/train_intent_model.py; without them, rules alone."""
+    try:
+        raw = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+        return _Model(float(raw["bias"]), float(raw["threshold"]),
+                      {str(k): float(v) for k, v in raw["weights"].items()})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        logger.warning("intent model %s not loaded, rules only: %s", MODEL_PATH, e)
+        return None
+
+
 # --- the message as a whole ---------------------------------------------------------------------------------
 
 _THANKS = _rx(r"^\W*(many |a lot |lots )?(thanks?|thank you|thx|ty|cheers|much appreciated|appreciate it)\b")
 _ACK = _rx(r"^\W*(ok(ay)?|got it|noted|sounds (good|great)|will do|great|perfect|understood|sure|"
-           r"no problem|np|done|fyi|see (below|attached)|have a (great|good|nice|lovely))\b")
+           r"no problem|np|done|fyi|see (below|attached)|have a (great|good|nice|lovely)|talk (soon|later))\b")
 
 SentenceDetector = Callable[[str], "str | None"]
-# Sentences that ask nothing of this reader, skipped before the detectors run, with the reason reported.
-SKIPPED: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("marketing or boilerplate", _MARKETING),
-    ("a company's offer of help", _COMPANY_OFFER),
-    ("FYI", _FYI),
-    ("rhetorical question", _RHETORICAL),
+# Sentences that ask nothing of this reader, skipped before the detectors run, with the reason reported, and
+# whether the model may still read one as a request (the labelled mail counts many notices and calls to
+# action as requests; a bare FYI or a rhetorical question never is).
+SKIPPED: tuple[tuple[str, re.Pattern[str], bool], ...] = (
+    ("FYI", _FYI, False),
+    ("apology or correction", _APOLOGY, False),
+    ("rhetorical question", _RHETORICAL, False),
+    ("marketing or boilerplate", _MARKETING, True),
+    ("a company's offer of help", _COMPANY_OFFER, True),
+    ("FYI", _NOTICE, True),
 )
 DETECTORS: tuple[SentenceDetector, ...] = (asks_question, proposes, makes_request)
 
 
-def _skip_reason(sentence: str) -> str | None:
-    for reason, pattern in SKIPPED:
+def _skip(sentence: str) -> tuple[str, bool] | None:
+    for reason, pattern, model_may_read in SKIPPED:
         if pattern.search(sentence):
-            return reason
+            return reason, model_may_read
     return None
+
+
+def _rules(sentences: list[str]) -> tuple[Intent, list[str]]:
+    """The rules' verdict, and the sentences they leave undecided (the model's to read when it says no)."""
+    for sentence in sentences:
+        if _NO_REPLY.search(sentence):
+            return Intent(False, f"says no reply is needed: {_quote(sentence)}"), []
+    kept: list[str] = []
+    skipped: list[str] = []
+    undecided: list[str] = []
+    for sentence in sentences:
+        skip = _skip(sentence)
+        if skip:
+            skipped.append(skip[0])
+            if skip[1]:
+                undecided.append(sentence)
+            continue
+        kept.append(sentence)
+        for detector in DETECTORS:
+            reason = detector(sentence)
+            if reason:
+                return Intent(True, reason), []
+        if not (_THANKS.search(sentence) or _ACK.search(sentence) or _COMMITMENT.search(sentence)):
+            undecided.append(sentence)  # the writer's own promise, dated or not, is not a request
+    if not kept:
+        return Intent(False, f"{skipped[0]} only"), undecided
+    if all(_THANKS.search(s) for s in kept):
+        return Intent(False, "thanks only"), undecided
+    if all(_THANKS.search(s) or _ACK.search(s) for s in kept):
+        return Intent(False, "acknowledgement only"), undecided
+    return Intent(False, "no question or request"), undecided
+
+
+def cleaned_sentences(text: str) -> list[str]:
+    """The sentences of a text as the detectors and the model see them."""
+    return _sentences(_clean(text))
+
+
+def undecided_sentences(text: str) -> list[str]:
+    """The cleaned sentences of a text that the rules leave to the model (what it is trained on)."""
+    return _rules(_sentences(_clean(text)))[1]
 
 
 def expects_reply(text: str) -> Intent:
@@ -299,25 +437,10 @@ def expects_reply(text: str) -> Intent:
     sentences = _sentences(_clean(text))
     if not sentences:
         return Intent(False, "no text")
-    for sentence in sentences:
-        if _NO_REPLY.search(sentence):
-            return Intent(False, f"says no reply is needed: {_quote(sentence)}")
-    kept: list[str] = []
-    skipped: list[str] = []
-    for sentence in sentences:
-        why_not = _skip_reason(sentence)
-        if why_not:
-            skipped.append(why_not)
-            continue
-        kept.append(sentence)
-        for detector in DETECTORS:
-            reason = detector(sentence)
-            if reason:
-                return Intent(True, reason)
-    if not kept:
-        return Intent(False, f"{skipped[0]} only")
-    if all(_THANKS.search(s) for s in kept):
-        return Intent(False, "thanks only")
-    if all(_THANKS.search(s) or _ACK.search(s) for s in kept):
-        return Intent(False, "acknowledgement only")
-    return Intent(False, "no question or request")
+    intent, undecided = _rules(sentences)
+    model = _model() if undecided else None
+    if model:
+        p, sentence = max((model.probability(s), s) for s in undecided)
+        if p >= model.threshold:
+            return Intent(True, f"reads as a request (model, p={p:.2f}): {_quote(sentence)}")
+    return intent

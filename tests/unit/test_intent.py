@@ -1,19 +1,30 @@
-"""Does a sent message expect a reply: clear cases both ways, reasons, and quality floors on labelled mail."""
+"""Does a sent message expect a reply: clear cases both ways, reasons, dated commitments, the model behind the
+rules, and quality floors on labelled mail."""
 
 from __future__ import annotations
 
 import dataclasses
+import logging
+import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from assistant.analysis.intent import Intent, expects_reply
+from assistant.analysis import intent as intent_module
+from assistant.analysis.intent import MODEL_PATH, Intent, expects_reply, is_dated_commitment
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "intent-train.tsv"
-# Measured by benchmarks/expects_reply.py on the whole file: accuracy 0.823, precision 0.878.
-ACCURACY_FLOOR = 0.80
-PRECISION_FLOOR = 0.855
+# Measured by benchmarks/expects_reply.py; floors about 0.02 below. The model was trained on the dev split
+# (4/5 of the file), so whole-file figures flatter it; the held-out split (every 5th line) is the honest one.
+# (measure, split): (accuracy floor, precision floor)
+FLOORS = {
+    ("expects_reply", "whole file"): (0.90, 0.88),  # measured 0.919, 0.903
+    ("expects_reply", "held-out"): (0.82, 0.82),  # measured 0.843, 0.844
+    ("tracked", "whole file"): (0.90, 0.88),  # measured 0.923, 0.899
+    ("tracked", "held-out"): (0.825, 0.82),  # measured 0.845, 0.839
+}
 
 EXPECTS_REPLY = [
     # questions
@@ -39,6 +50,9 @@ EXPECTS_REPLY = [
     "Give me a call when you get a minute.",
     "Looking forward to hearing from you.",
     "When you get a chance, forward this to Sally.",
+    "Call me when you land.",
+    "If you have questions, please call me.",
+    "If you need anything, don't hesitate to call.",
     # proposals
     "How about Tuesday at 3?",
     "Let's meet next week to go over the numbers.",
@@ -46,6 +60,8 @@ EXPECTS_REPLY = [
     "Can we move the call to 4pm?",
     "Maybe we can grab coffee after the meeting.",
     "I would like to discuss this with you tomorrow if you are available.",
+    "We would like to move the meeting to 2 p.m. Tuesday.",
+    "Let's meet Tuesday.",
     # mixed with text that alone would not count
     "Thanks for the update. Could you send the final version by Friday?",
     "Attached is the deck.\n\nCould you take a look before the call?",
@@ -56,17 +72,22 @@ NO_REPLY_EXPECTED = [
     # thanks, acknowledgements, FYI
     "Thanks!",
     "Thank you so much for your help.",
+    "FYI",
+    "Talk soon.",
     "Got it, thanks",
     "Sounds good",
     "Will do",
     "Noted.",
     "FYI, see below",
     "Please find attached the minutes from today's meeting.",
+    "Please disregard my previous email.",
     "Have a great weekend!",
     "Here is the report you asked for.",
-    # the writer's own commitments are the promises stage's business
+    # the writer's own commitments are the promises stage's business, dated or not
     "I'll send it by Friday.",
     "Thanks for sending this over. I'll review it tomorrow.",
+    "I'll call you tomorrow.",
+    "We will discuss this at the meeting.",
     # a "?" that is not the writer's question
     "Details are at https://example.com/search?q=test&page=2 if useful.",
     "Here's the link: http://example.com/page?id=42",
@@ -145,21 +166,76 @@ def test_fast_enough_for_a_whole_mailbox() -> None:
     assert rate > 1_000, f"{rate:.0f} texts/s"  # ~10,000/s on a laptop; the floor leaves room for slow CI
 
 
+@pytest.mark.parametrize(("text", "sentence"), [
+    ("I'll call you tomorrow.", "I'll call you tomorrow."),
+    ("I will send it by Friday.", "I will send it by Friday."),
+    ("We shall hold a meeting next Monday.", "We shall hold a meeting next Monday."),
+    ("Thanks for sending this over. I'll review it tomorrow.", "I'll review it tomorrow."),
+    ("I'll get back to you by end of day.", "I'll get back to you by end of day."),
+])
+def test_a_dated_commitment_is_found_but_asks_nothing(text: str, sentence: str) -> None:
+    assert is_dated_commitment(text) == sentence
+    assert not expects_reply(text).expects_reply
+
+
+@pytest.mark.parametrize("text", [
+    "I'll get back to you.",  # no date: nothing to track yet
+    "I'll be in London next week.",  # a plan, not a commitment to the reader
+    "I sent it on Monday.",
+    "Could you call me tomorrow?",
+    "Thanks!",
+    "",
+])
+def test_not_a_dated_commitment(text: str) -> None:
+    assert is_dated_commitment(text) is None
+
+
+def test_the_model_reads_what_the_rules_leave_and_says_so() -> None:
+    reason = expects_reply("Join the call at 10.").reason
+    assert re.fullmatch(r'reads as a request \(model, p=0\.\d\d\): "Join the call at 10\."', reason), reason
+
+
+def test_the_model_is_small() -> None:
+    assert MODEL_PATH.stat().st_size < 300_000
+
+
+@pytest.fixture
+def no_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(intent_module, "MODEL_PATH", tmp_path / "missing.json")
+    intent_module._model.cache_clear()
+    yield
+    intent_module._model.cache_clear()
+
+
+@pytest.mark.usefixtures("no_model")
+def test_without_the_model_the_rules_still_answer(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        assert expects_reply("Could you send the deck?").expects_reply
+        assert expects_reply("Join the call at 10.") == Intent(False, "no question or request")
+    assert "rules only" in caplog.text
+
+
+def _labelled() -> Iterator[tuple[int, bool, str]]:
+    for number, line in enumerate(DATA.read_text(encoding="utf-8").splitlines(), start=1):
+        label, sep, text = line.partition("\t")
+        if sep and label in ("Yes", "No"):
+            yield number, label == "Yes", text
+
+
 def test_quality_on_labelled_business_mail() -> None:
     if not DATA.is_file():
         pytest.skip(f"labelled data not found at {DATA} (it lives in shared/, beside the repository)")
-    tp = fp = tn = fn = 0
-    for line in DATA.read_text(encoding="utf-8").splitlines():
-        label, sep, text = line.partition("\t")
-        if not sep or label not in ("Yes", "No"):
-            continue
-        predicted, actual = expects_reply(text).expects_reply, label == "Yes"
-        tp += predicted and actual
-        fp += predicted and not actual
-        fn += actual and not predicted
-        tn += not predicted and not actual
-    accuracy = (tp + tn) / (tp + fp + tn + fn)
-    precision = tp / (tp + fp)
-    assert tp + fp + tn + fn > 3_000
-    assert accuracy >= ACCURACY_FLOOR, f"accuracy {accuracy:.3f} (tp={tp} fp={fp} tn={tn} fn={fn})"
-    assert precision >= PRECISION_FLOOR, f"precision {precision:.3f} (tp={tp} fp={fp} tn={tn} fn={fn})"
+    counts = {key: {(True, True): 0, (True, False): 0, (False, False): 0, (False, True): 0} for key in FLOORS}
+    for number, actual, text in _labelled():
+        replied = expects_reply(text).expects_reply
+        for measure, predicted in (("expects_reply", replied),
+                                   ("tracked", replied or is_dated_commitment(text) is not None)):
+            for split in ("whole file", "held-out") if number % 5 == 0 else ("whole file",):
+                counts[measure, split][predicted, actual] += 1  # (predicted, actual)
+    assert sum(counts["expects_reply", "whole file"].values()) > 3_000
+    for key, c in counts.items():
+        tp, fp, tn, fn = c[True, True], c[True, False], c[False, False], c[False, True]
+        accuracy, precision = (tp + tn) / (tp + fp + tn + fn), tp / (tp + fp)
+        accuracy_floor, precision_floor = FLOORS[key]
+        figures = f"{key}: accuracy {accuracy:.3f}, precision {precision:.3f} (tp={tp} fp={fp} tn={tn} fn={fn})"
+        assert accuracy >= accuracy_floor and precision >= precision_floor, figures
