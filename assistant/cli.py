@@ -306,10 +306,13 @@ def cmd_track(ctx: Context) -> int:
     account = ctx.accounts()[0]
     store = ctx.store()
     try:
-        known = [m for m in store.messages(account.name) if m.message_id == message_id]
+        known = store.messages_with_id(account.name, message_id)
         if not known:
             raise FollowupError(f"{account.where}: no synced message has the Message-ID {message_id}",
                                 "run `followup sync` first, and copy the id from your mail client's source view")
+        if not known[0].from_user:
+            raise FollowupError(f"{message_id} is not a message you sent (from {known[0].from_addr})",
+                                "only your own sent mail can await a reply")
         ident = FollowupStore(store).track(account.name, message_id, ctx.clock.now())
     finally:
         store.close()
@@ -387,7 +390,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Config: $FOLLOWUP_CONFIG or ~/.config/followup/config.toml (see config.example.toml).")
     parser.add_argument("--version", action="version", version=f"followup {__version__}")
     parser.add_argument("--config", type=Path, metavar="PATH", help="config file to use")
-    parser.add_argument("--now", metavar="ISO8601", help="pretend the current time is this (e.g. 2026-11-23T09:00)")
+    parser.add_argument("--now", metavar="ISO8601", help="pretend the current time is this (e.g. 2026-11-23T09:00, in your configured time zone "
+                        "unless an offset is given)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging; tracebacks on errors")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -426,11 +430,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     _setup_logging(args.verbose, args.quiet)
     try:
+        config = load_config(args.config)
         try:
-            clock: Clock = FixedClock(parse_instant(args.now)) if args.now else SystemClock()
+            clock: Clock = FixedClock(parse_instant(args.now, config.tz)) if args.now else SystemClock()
         except ValueError as e:
             raise ConfigError(f"--now: not an ISO 8601 time: {args.now!r}", "e.g. 2026-11-23T09:00:00+01:00") from e
-        ctx = Context(args=args, config=load_config(args.config), clock=clock)
+        ctx = Context(args=args, config=config, clock=clock)
         return COMMANDS[args.command](ctx)
     except FollowupError as e:
         _report(e, args.verbose)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
 
@@ -40,9 +40,9 @@ class ShiftedClock:
         return self.start + timedelta(seconds=time.monotonic() - self._origin)
 
 
-def parse_instant(text: str) -> datetime:
-    """ISO 8601 → aware UTC datetime; a naive value is taken as UTC."""
+def parse_instant(text: str, zone: tzinfo = UTC) -> datetime:
+    """ISO 8601 → aware UTC datetime; a value without an offset is read in `zone` (the user's)."""
     value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
+        value = value.replace(tzinfo=zone)
     return value.astimezone(UTC)

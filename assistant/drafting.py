@@ -56,6 +56,8 @@ def render(env: SandboxedEnvironment, names: list[str], context: dict[str, objec
         raise TemplateError(f"{names[0]}: {e.message}", "the variables a template can use are in the README") from e
     except jinja2.exceptions.SecurityError as e:
         raise TemplateError(f"{names[0]}: refused by the template sandbox: {e}") from e
+    except Exception as e:  # noqa: BLE001 - a user's template can fail in any way; name it, don't crash
+        raise TemplateError(f"{names[0]}: the template failed: {e.__class__.__name__}: {e}") from e
 
 
 def first_name(display: str, address: str) -> str | None:
@@ -98,8 +100,9 @@ def reply_subject(subject: str) -> str:
 
 
 def draft_message_id(account: str, tracked_id: str, step: int, domain: str) -> str:
-    digest = hashlib.sha256(f"{account}\0{tracked_id}\0{step}".encode()).hexdigest()[:24]
-    return f"<followup.{digest}@{domain}>"
+    """Derived from (thread, step), so a retry after a crash finds the same draft; looks like any other id."""
+    digest = hashlib.sha256(f"{account}\0{tracked_id}\0{step}".encode()).hexdigest()
+    return f"<{digest[:16]}.{digest[16:28]}@{domain}>"
 
 
 def quote(author: str, sent: datetime, text: str, tz: ZoneInfo) -> str:
@@ -109,10 +112,11 @@ def quote(author: str, sent: datetime, text: str, tz: ZoneInfo) -> str:
     return head + "\n" + "\n".join(">" + (" " + line if line else "") for line in text.splitlines())
 
 
-def body_digest(body: str) -> str:
-    """Of the body as a server may hand it back (line endings and trailing space normalised)."""
-    lines = [line.rstrip() for line in body.replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")]
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+def message_digest(raw: bytes) -> str:
+    """Of the whole message as a server may hand it back (line endings and trailing space normalised):
+    any change the user makes (text, recipients, subject, an attachment) changes it."""
+    text = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").strip()
+    return hashlib.sha256(b"\n".join(line.rstrip() for line in text.split(b"\n"))).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -176,21 +180,7 @@ def build_draft(d: DraftInput, env: SandboxedEnvironment, now: datetime, tz: Zon
     msg["Message-ID"] = message_id
     msg["In-Reply-To"] = d.reply_to_id
     msg["References"] = " ".join([*[r for r in d.reply_to_references if r != d.reply_to_id], d.reply_to_id])
-    msg["X-Followup"] = f"step {d.step}"
     # 8bit keeps the draft readable in any client's source view; QP only for absurdly long lines
     msg.set_content(body, cte="8bit" if max(map(len, body.splitlines()), default=0) < 900 else "quoted-printable")
-    return RenderedDraft(message_id=message_id, raw=msg.as_bytes(), body_sha256=body_digest(body))
-
-
-def digest_of_raw(raw: bytes) -> str | None:
-    """body_digest of a message as fetched back from the server, or None if it has no text part."""
-    import email
-
-    msg = email.message_from_bytes(raw, policy=SMTP)
-    part = msg.get_body(("plain",)) if isinstance(msg, EmailMessage) else None
-    if part is None:
-        return None
-    try:
-        return body_digest(part.get_content())
-    except (LookupError, ValueError):
-        return None
+    raw = msg.as_bytes()
+    return RenderedDraft(message_id=message_id, raw=raw, body_sha256=message_digest(raw))

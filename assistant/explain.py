@@ -37,9 +37,7 @@ def explain_file(path: Path, config: Config, as_sent: bool) -> dict[str, Any]:
 def explain_stored(store: Store, config: Config, message_id: str, as_sent: bool) -> dict[str, Any] | None:
     wanted = "<" + message_id.strip().strip("<>") + ">"
     for account in config.accounts:
-        for m in store.messages(account.name):
-            if m.message_id != wanted:
-                continue
+        for m in store.messages_with_id(account.name, wanted)[:1]:
             intent = expects_reply(m.new_text)
             return {"source": wanted, "kind": m.verdict or "human", "reason": m.verdict_reason or "",
                     "return_date": m.return_date.isoformat() if m.return_date else None,

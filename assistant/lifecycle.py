@@ -8,15 +8,17 @@ Drafts is searched for it first, so a crash between APPEND and commit never leav
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from jinja2.sandbox import SandboxedEnvironment
 
 from assistant.config import AccountConfig
-from assistant.drafting import DraftInput, build_draft, digest_of_raw
-from assistant.errors import MailboxError
+from assistant.drafting import DraftInput, build_draft, message_digest
+from assistant.errors import FollowupError
 from assistant.mailbox.client import MailboxClient
 from assistant.policy import Decision, Mail
 from assistant.store.followups import DraftRow, FollowupStore
@@ -25,6 +27,7 @@ from assistant.workdays import WorkCalendar
 log = logging.getLogger(__name__)
 
 OPEN = ("pending", "present")
+MISSING_GRACE = timedelta(minutes=10)  # a vanished draft is "deleted" only if no sent copy shows up by then
 REMOVE_WHEN = ("replied", "bounced", "dismissed")  # a cold item's draft is the user's last chance: kept
 
 
@@ -51,18 +54,28 @@ class Lifecycle:
         by_followup = {ids[d.message_id]: d for d in decisions}
         actions = self._review_existing(by_followup, mail)
         drafts = self.store.drafts(self.account.name)
-        live = {(d.followup_id, d.step) for d in drafts if d.state in (*OPEN, "edited")}
+        live = {(d.followup_id, d.step) for d in drafts if d.state in (*OPEN, "missing", "edited")}
+        dismissed = {a.followup_id for a in actions if a.kind == "dismissed"}
         for fid, d in by_followup.items():
-            if d.state != "waiting":
+            if d.state != "waiting" or fid in dismissed:
                 continue
             if (fid, d.step) in live:
                 self.store.set_state(fid, "drafted", self.now)
-            elif d.draft_due and not any(a.followup_id == fid and a.kind == "dismissed" for a in actions):
-                actions.append(self._create(fid, d))
+            elif d.draft_due:
+                done = self._isolated(fid, d.tracked.subject, partial(self._create, fid, d))
+                actions += [done] if done else []
         return actions
 
+    def _isolated(self, followup_id: int, subject: str, step: Callable[[], Action | None]) -> Action | None:
+        """One item's failure (a template error, a refused APPEND) is reported; the others go on."""
+        try:
+            return step()
+        except FollowupError as e:
+            log.error("%s: item #%s %r: %s", self.account.name, followup_id, subject, e)
+            return Action("failed", followup_id, subject, str(e))
+
     def preview(self, decisions: list[Decision], ids: dict[str, int]) -> list[Action]:
-        """--dry-run: what a poll would do to Drafts, writing nothing anywhere."""
+        """--dry-run: what a poll would do to Drafts, changing nothing there."""
         live = {(d.followup_id, d.step): d for d in self.store.drafts(self.account.name, (*OPEN, "edited"))}
         actions = []
         for d in decisions:
@@ -78,23 +91,27 @@ class Lifecycle:
     # --- what happened to drafts we made ----------------------------------------------------------
 
     def _review_existing(self, decisions: dict[int, Decision], mail: list[Mail]) -> list[Action]:
-        in_drafts = {m.message_id: m for m in mail if m.folder_role == "drafts" and m.message_id}
-        actions = []
-        for draft in self.store.drafts(self.account.name, OPEN):
+        in_drafts = {m.message_id for m in mail if m.folder_role == "drafts" and m.message_id}
+        actions: list[Action | None] = []
+        for draft in self.store.drafts(self.account.name, (*OPEN, "missing")):
             decision = decisions.get(draft.followup_id)
             subject = decision.tracked.subject if decision else draft.message_id
             if draft.state == "pending":
-                if self.client is not None:
-                    actions += self._recover(draft, decision)
-                continue
-            if draft.message_id in in_drafts:
+                actions.append(self._isolated(draft.followup_id, subject,
+                                              partial(self._recover, draft, decision, mail)))
+            elif draft.message_id in in_drafts:
+                if draft.state == "missing":
+                    self.store.mark_draft(draft.id, "present", self.now)
                 if decision is None or decision.state in REMOVE_WHEN or decision.step > draft.step:
-                    actions.append(self._remove(draft, subject, decision))
-                continue
-            actions.append(self._vanished(draft, subject, decision, mail))
-        return actions
+                    actions.append(self._isolated(draft.followup_id, subject,
+                                                  partial(self._remove, draft, subject, decision)))
+            else:
+                actions.append(self._isolated(draft.followup_id, subject,
+                                              partial(self._vanished, draft, subject, decision, mail)))
+        return [a for a in actions if a is not None]
 
-    def _vanished(self, draft: DraftRow, subject: str, decision: Decision | None, mail: list[Mail]) -> Action:
+    def _vanished(self, draft: DraftRow, subject: str, decision: Decision | None, mail: list[Mail]) -> Action | None:
+        """Our draft is no longer in Drafts: sent, taken over by an edit, or deleted by the user."""
         thread = decision.thread_key if decision else None
         # (a client that sends our draft as it is keeps its Message-ID: that copy sits in Sent)
         later = [m for m in mail if m.thread_key == thread and m.from_user and m.date >= draft.created_at
@@ -105,6 +122,14 @@ class Lifecycle:
         if later:
             self.store.mark_draft(draft.id, "edited", self.now)
             return Action("edited", draft.followup_id, subject, "you are editing the draft: it is yours now")
+        if draft.state != "missing":
+            # Only the server's word and a second look, after Sent had time to sync, make it "deleted".
+            if self.client is not None and self.client.find_by_message_id(self.drafts_folder, draft.message_id):
+                return None
+            self.store.mark_draft(draft.id, "missing", self.now)
+            return None
+        if self.now - draft.updated_at < MISSING_GRACE:
+            return None
         self.store.mark_draft(draft.id, "deleted", self.now)
         self.store.set_override(draft.followup_id, "dismiss", None, self.now)
         self.store.set_state(draft.followup_id, "dismissed", self.now)
@@ -114,19 +139,14 @@ class Lifecycle:
         why = decision.reason if decision else "no longer tracked"
         if self.client is None:
             return Action("would-remove", draft.followup_id, subject, why)
-        try:
-            uid = self.client.find_by_message_id(self.drafts_folder, draft.message_id)
-            raw = self.client.fetch_whole(self.drafts_folder, uid) if uid else None
-            if uid is None or raw is None:
-                return Action("kept", draft.followup_id, subject, "the draft is gone already")
-            if digest_of_raw(raw) != draft.body_sha256:
-                self.store.mark_draft(draft.id, "edited", self.now)
-                return Action("kept", draft.followup_id, subject, "you edited the draft, so it stays")
-            self.client.delete_draft(self.drafts_folder, uid)
-        except MailboxError as e:
-            log.warning("%s/%s: could not remove draft %s: %s", self.account.name, self.drafts_folder,
-                        draft.message_id, e)
-            return Action("kept", draft.followup_id, subject, f"could not remove the draft: {e}")
+        uid = self.client.find_by_message_id(self.drafts_folder, draft.message_id)
+        raw = self.client.fetch_whole(self.drafts_folder, uid) if uid else None
+        if uid is None or raw is None:
+            return Action("kept", draft.followup_id, subject, "the draft is gone already")
+        if message_digest(raw) != draft.body_sha256:
+            self.store.mark_draft(draft.id, "edited", self.now)
+            return Action("kept", draft.followup_id, subject, "you changed the draft, so it stays")
+        self.client.delete_draft(self.drafts_folder, uid)
         self.store.mark_draft(draft.id, "removed", self.now)
         return Action("removed", draft.followup_id, subject, f"draft removed: {why}")
 
@@ -152,16 +172,23 @@ class Lifecycle:
                      draft.message_id, uid)
         self.store.mark_draft(draft.id, "present", self.now, uid=uid, uidvalidity=uidvalidity)
 
-    def _recover(self, draft: DraftRow, decision: Decision | None) -> list[Action]:
+    def _recover(self, draft: DraftRow, decision: Decision | None, mail: list[Mail]) -> Action | None:
         """A draft whose APPEND may or may not have happened before a crash."""
-        if decision is not None and decision.draft_due and decision.step == draft.step:
-            self._append(draft)
-            return [Action("drafted", draft.followup_id, decision.tracked.subject,
-                           f"follow-up {draft.step} (recovered after an interruption)")]
         assert self.client is not None
         uid = self.client.find_by_message_id(self.drafts_folder, draft.message_id)
-        self.store.mark_draft(draft.id, "present" if uid else "removed", self.now, uid=uid)
-        return []
+        if uid is not None:
+            self.store.mark_draft(draft.id, "present", self.now, uid=uid)
+            return None
+        if self.store.seen_in_drafts(self.account.name, draft.message_id):
+            # It was appended, synced, and has since left Drafts: the user acted on it; never re-append.
+            self.store.mark_draft(draft.id, "present", self.now)
+            return self._vanished(draft, decision.tracked.subject if decision else draft.message_id, decision, mail)
+        if decision is not None and decision.draft_due and decision.step == draft.step:
+            self._append(draft)
+            return Action("drafted", draft.followup_id, decision.tracked.subject,
+                          f"follow-up {draft.step} (recovered after an interruption)")
+        self.store.mark_draft(draft.id, "removed", self.now)
+        return None
 
     def _to(self, d: Decision) -> str:
         return ", ".join(a for _, a in self._recipients(d)[0]) or "?"
@@ -178,7 +205,8 @@ class Lifecycle:
         return DraftInput(
             account=self.account.name, step=d.step, tracked_id=d.message_id, tracked_subject=d.tracked.subject,
             tracked_sent=d.tracked.date, reply_to_id=latest.message_id or d.message_id,
-            reply_to_references=latest.references, reply_to_text=latest.text, reply_to_sent=latest.date,
+            reply_to_references=latest.references, reply_to_text=self.store.full_text(latest.id),
+            reply_to_sent=latest.date,
             from_name=d.tracked.from_name, from_addr=d.tracked.from_addr, recipients=tuple(to), cc=tuple(cc),
             business_days_waiting=self.calendar.business_days_between(d.tracked.date, self.now),
         )

@@ -57,10 +57,10 @@ class Mail:
 
 @dataclass(frozen=True)
 class Override:
-    """The user's own word on a tracked message: `track`, `dismiss` or `snooze` (until)."""
+    """The user's own word on a tracked message: `track` or `dismiss` (or none), and a snooze."""
 
-    action: str
-    until: datetime | None = None
+    action: str | None
+    until: datetime | None = None  # snoozed until
 
 
 @dataclass(frozen=True)
@@ -157,12 +157,21 @@ def decide_thread(thread: Sequence[Mail], bounces: Sequence[Mail], overrides: di
         reason = why_tracked(sent, config, override, user_addresses, list_addresses)
         if reason is None:
             continue
-        replies = [m for m in mail if not m.from_user and m.date > sent.date and m.verdict == "human"
-                   and m.folder_role != "drafts"]
+        people = {a.lower() for m in mine[index:] for _, a in m.recipients}
+        replies = [m for m in mail if not m.from_user and m.date > sent.date and m.folder_role != "drafts"
+                   and _is_reply(m, people)]
         chain = [m for m in mine[index:] if not replies or m.date < replies[0].date]
         covered.update(m.message_id for m in chain if m.message_id)
         decisions.append(_decide_one(sent, chain, replies, mail, bounces, override, reason, config, calendar, now))
     return decisions
+
+
+def _is_reply(m: Mail, people: set[str]) -> bool:
+    """Written by a human: a person of the thread answering through a list (reply-all to a Google
+    Group in Cc) counts too."""
+    if m.verdict == "human":
+        return True
+    return m.verdict == "list" and m.from_addr.lower() in people and not is_noreply(m.from_addr)
 
 
 def _decide_one(sent: Mail, chain: list[Mail], replies: list[Mail], mail: list[Mail], bounces: Sequence[Mail],
@@ -191,14 +200,15 @@ def _decide_one(sent: Mail, chain: list[Mail], replies: list[Mail], mail: list[M
         back = max(away)  # the first day they are back
         due = max(due, calendar.into_window(calendar.window_start(back)))
         reason += f"; out of office, back {back:%a %b %-d}"
+    state = "waiting"
+    snoozed = bool(override and override.until and override.until > due)
+    if override and override.until and snoozed:
+        due = calendar.into_window(override.until)
+        if now < override.until:
+            state = "snoozed"
     if now > calendar.add(due, config.max_overdue) and not (override and override.action == "track"):
         # Not a flood of drafts for mail long overdue when Followup first sees it (or after an outage).
         return closed("cold", f"was already overdue by more than {config.max_overdue} when Followup saw it")
-    state = "waiting"
-    if override and override.action == "snooze" and override.until:
-        due = max(due, calendar.into_window(override.until))
-        if now < override.until:
-            state = "snoozed"
     return Decision(sent.message_id, sent.thread_key, state, step, due, reason, sent, latest,
                     draft_due=state == "waiting" and now >= due)
 
@@ -207,7 +217,8 @@ def _dedupe(thread: Sequence[Mail]) -> list[Mail]:
     """One copy per Message-ID (a message to oneself sits in INBOX and Sent), Sent's preferred."""
     seen: dict[str, Mail] = {}
     out = []
-    for m in sorted(thread, key=lambda m: m.folder_role != "sent"):
+    # Sent's copy first, then a human copy before a list copy of the same message
+    for m in sorted(thread, key=lambda m: (m.folder_role != "sent", m.verdict != "human")):
         if m.message_id and m.message_id in seen:
             continue
         if m.message_id:

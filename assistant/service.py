@@ -15,6 +15,7 @@ from assistant.config import AccountConfig, Config, resolve_secret
 from assistant.drafting import environment
 from assistant.errors import MailboxError
 from assistant.lifecycle import Action, Lifecycle
+from assistant.locking import account_lock
 from assistant.mailbox.client import Folders, MailboxClient
 from assistant.mailbox.sync import FolderSummary, sync_folder
 from assistant.policy import Decision, Mail
@@ -59,11 +60,12 @@ def check_account(account: AccountConfig) -> CheckResult:
 
 def sync_account(config: Config, account: AccountConfig, store: Store, clock: Clock,
                  progress: Progress | None = None) -> SyncResult:
-    client = connect(account)
-    try:
-        result = _sync(client, config, account, store, clock, progress or NoProgress())
-    finally:
-        client.logout()
+    with account_lock(store, account.name):
+        client = connect(account)
+        try:
+            result = _sync(client, config, account, store, clock, progress or NoProgress())
+        finally:
+            client.logout()
     result.imap_commands = client.commands_sent  # LOGOUT included
     return result
 
@@ -118,24 +120,34 @@ def poll_account(config: Config, account: AccountConfig, store: Store, clock: Cl
                  progress: Progress | None = None) -> PollResult:
     """One cycle: sync → analyse → decide → draft → clean up."""
     env = environment(config.followup.template_dir)
-    client = connect(account)
-    try:
-        synced = _sync(client, config, account, store, clock, progress or NoProgress())
-        now = clock.now()
-        followups = FollowupStore(store)
-        decisions, mail = decide(config, account, followups, now)
-        result = PollResult(account=account.name, sync=synced, decisions=decisions)
-        if dry_run:
-            ids = {f.message_id: f.id for f in followups.followups(account.name)}
-            lifecycle = _lifecycle(None, followups, account, synced, env, config, now)
-            result.actions = lifecycle.preview(decisions, ids)
-            return result
-        ids = followups.save_decisions(account.name, decisions, now)
-        lifecycle = _lifecycle(client, followups, account, synced, env, config, now)
-        result.actions = lifecycle.apply(decisions, ids, mail)
+    with account_lock(store, account.name):
+        client = connect(account)
+        try:
+            return _poll(client, config, account, store, clock, dry_run, progress, env)
+        finally:
+            client.logout()
+
+
+def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: Store, clock: Clock,
+          dry_run: bool, progress: Progress | None, env: SandboxedEnvironment) -> PollResult:
+    synced = _sync(client, config, account, store, clock, progress or NoProgress())
+    now = clock.now()
+    followups = FollowupStore(store)
+    decisions, mail = decide(config, account, followups, now)
+    result = PollResult(account=account.name, sync=synced, decisions=decisions)
+    if any(f.error for f in synced.folders):
+        # Half a mirror would make drafts look deleted or replies look missing: decide nothing.
+        log.warning("%s: a folder failed to sync; drafts are left as they are until it syncs", account.name)
         return result
-    finally:
-        client.logout()
+    if dry_run:
+        ids = {f.message_id: f.id for f in followups.followups(account.name)}
+        lifecycle = _lifecycle(None, followups, account, synced, env, config, now)
+        result.actions = lifecycle.preview(decisions, ids)
+        return result
+    ids = followups.save_decisions(account.name, decisions, now)
+    lifecycle = _lifecycle(client, followups, account, synced, env, config, now)
+    result.actions = lifecycle.apply(decisions, ids, mail)
+    return result
 
 
 def _lifecycle(client: MailboxClient | None, followups: FollowupStore, account: AccountConfig,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -97,8 +97,10 @@ class WorkCalendar:
                 day = self.next_working_day(day)
             # a send on Saturday counts from Saturday: Monday is its first business day
             return datetime.combine(day, local.timetz().replace(tzinfo=None), self.tz)
-        delta = {"days": timedelta(days=1), "hours": timedelta(hours=1), "weeks": timedelta(weeks=1)}[duration.unit]
-        return (local + duration.amount * delta).astimezone(self.tz)
+        if duration.unit == "hours":  # elapsed time: across a DST change too
+            return (start.astimezone(timezone.utc) + timedelta(hours=duration.amount)).astimezone(self.tz)
+        delta = timedelta(weeks=duration.amount) if duration.unit == "weeks" else timedelta(days=duration.amount)
+        return datetime.combine(local.date() + delta, local.timetz().replace(tzinfo=None), self.tz)
 
     def due(self, start: datetime, duration: Duration) -> datetime:
         """When a wait of `duration` from `start` ends, moved into working hours."""

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import defer
 
 from assistant.policy import Decision, Mail, Override, list_addresses_of
 from assistant.store.models import Draft, Followup, StoredMessage
@@ -26,12 +27,14 @@ class DraftRow:
     body_sha256: str
     raw: bytes
     created_at: datetime
+    updated_at: datetime
 
 
 def _draft(row: Draft) -> DraftRow:
     return DraftRow(id=row.id, followup_id=row.followup_id, step=row.step, message_id=row.message_id,
                     state=row.state, folder=row.folder, uid=row.uid, body_sha256=row.body_sha256,
-                    raw=row.raw.encode("utf-8", "surrogateescape"), created_at=row.created_at)
+                    raw=row.raw.encode("utf-8", "surrogateescape"), created_at=row.created_at,
+                    updated_at=row.updated_at)
 
 
 def _mail(row: StoredMessage) -> Mail:
@@ -46,8 +49,16 @@ def _mail(row: StoredMessage) -> Mail:
         original_message_id=report.get("original_message_id"),
         original_recipients=tuple(report.get("recipients", ())), original_subject=report.get("original_subject"),
         references=tuple(row.references.split()),
-        text=(row.new_text + ("\n\n" + row.quoted_text if row.quoted_text else "")).strip(),
+        text=row.new_text,
     )
+
+
+def _update(row: Followup, values: dict[str, object], now: datetime) -> None:
+    changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+    for key, value in changed.items():
+        setattr(row, key, value)
+    if changed or row.updated_at is None:
+        row.updated_at = now
 
 
 class FollowupStore:
@@ -56,9 +67,19 @@ class FollowupStore:
 
     def mail(self, account: str) -> list[Mail]:
         with self.store.session() as s:
-            rows = s.scalars(select(StoredMessage).where(StoredMessage.account == account,
-                                                         StoredMessage.expunged.is_(False)))
+            rows = s.scalars(select(StoredMessage).options(defer(StoredMessage.quoted_text),
+                                                           defer(StoredMessage.signature),
+                                                           defer(StoredMessage.headers_json))
+                             .where(StoredMessage.account == account, StoredMessage.expunged.is_(False)))
             return [_mail(r) for r in rows]
+
+    def full_text(self, row_id: int) -> str:
+        """A message's new text and the quote below it: what a draft quotes."""
+        with self.store.session() as s:
+            row = s.get(StoredMessage, row_id)
+            if row is None:
+                return ""
+            return (row.new_text + ("\n\n" + row.quoted_text if row.quoted_text else "")).strip()
 
     def list_addresses(self, account: str) -> frozenset[str]:
         """Addresses of mailing lists the user receives (List-Post, List-Id): mail to them is not chased."""
@@ -71,30 +92,37 @@ class FollowupStore:
 
     def overrides(self, account: str) -> dict[str, Override]:
         with self.store.session() as s:
-            rows = s.scalars(select(Followup).where(Followup.account == account, Followup.manual.is_not(None)))
-            return {r.message_id: Override(r.manual or "", r.snoozed_until) for r in rows}
+            rows = s.scalars(select(Followup).where(Followup.account == account, or_(
+                Followup.manual.is_not(None), Followup.snoozed_until.is_not(None))))
+            return {r.message_id: Override(r.manual, r.snoozed_until) for r in rows}
 
     def save_decisions(self, account: str, decisions: Sequence[Decision], now: datetime) -> dict[str, int]:
-        """Upsert one followup row per decision; returns tracked Message-ID → followup id."""
-        ids: dict[str, int] = {}
+        """Upsert one followup row per decision (writing only what changed); open rows that got no
+        decision (unstarred, moved out of Sent, now known to go to a list) are closed with a reason.
+        Returns tracked Message-ID → followup id."""
         with self.store.session() as s:
             existing = {r.message_id: r for r in s.scalars(select(Followup).where(
                 Followup.account == account, Followup.kind == "awaiting_reply"))}
             for d in decisions:
                 row = existing.get(d.message_id)
                 if row is None:
-                    row = Followup(account=account, kind="awaiting_reply", message_id=d.message_id, created_at=now)
+                    row = existing[d.message_id] = Followup(account=account, kind="awaiting_reply",
+                                                            message_id=d.message_id, created_at=now)
                     s.add(row)
-                row.thread_key, row.subject = d.thread_key, d.tracked.subject
-                row.to_json, row.sent_at = json.dumps(d.tracked.recipients), d.tracked.date
-                row.state, row.step, row.due_at, row.reason, row.updated_at = d.state, d.step, d.due_at, d.reason, now
+                values = {"thread_key": d.thread_key, "subject": d.tracked.subject,
+                          "to_json": json.dumps(d.tracked.recipients), "sent_at": d.tracked.date, "state": d.state,
+                          "step": d.step, "due_at": d.due_at, "reason": d.reason}
+                if d.state == "waiting" and row.state == "drafted" and row.step == d.step:
+                    values["state"] = "drafted"  # the lifecycle, not the policy, knows about our drafts
+                _update(row, values, now)
+            decided = {d.message_id for d in decisions}
+            for message_id, row in existing.items():
+                if message_id not in decided and row.state in ("waiting", "drafted", "snoozed"):
+                    _update(row, {"state": "dismissed", "due_at": None,
+                                  "reason": "no longer tracked: gone from Sent, unstarred, or not awaiting a reply"},
+                            now)
             s.flush()
-            for d in decisions:
-                row = existing.get(d.message_id) or s.scalars(select(Followup).where(
-                    Followup.account == account, Followup.kind == "awaiting_reply",
-                    Followup.message_id == d.message_id)).one()
-                ids[d.message_id] = row.id
-        return ids
+            return {d.message_id: existing[d.message_id].id for d in decisions}
 
     def set_state(self, followup_id: int, state: str, now: datetime) -> None:
         with self.store.session() as s:
@@ -103,10 +131,16 @@ class FollowupStore:
                 row.state, row.updated_at = state, now
 
     def set_override(self, followup_id: int, action: str | None, until: datetime | None, now: datetime) -> None:
+        """`dismiss` replaces `track`; a snooze (`until`) keeps whatever the user said before."""
         with self.store.session() as s:
             row = s.get(Followup, followup_id)
-            if row is not None:
-                row.manual, row.snoozed_until, row.updated_at = action, until, now
+            if row is None:
+                return
+            if action == "snooze":
+                row.snoozed_until = until
+            else:
+                row.manual = action
+            row.updated_at = now
 
     def track(self, account: str, message_id: str, now: datetime) -> int:
         """Record the user's wish to track a message (the next poll decides its state)."""
@@ -163,6 +197,13 @@ class FollowupStore:
             row.state, row.updated_at = state, now
             if uid is not None:
                 row.uid, row.uidvalidity = uid, uidvalidity
+
+    def seen_in_drafts(self, account: str, message_id: str) -> bool:
+        """Whether a sync ever saw this Message-ID in Drafts (expunged since, or not)."""
+        with self.store.session() as s:
+            return s.scalars(select(StoredMessage.id).where(
+                StoredMessage.account == account, StoredMessage.folder_role == "drafts",
+                StoredMessage.message_id == message_id).limit(1)).first() is not None
 
     def drafts_folder(self, account: str) -> list[Mail]:
         """What the Drafts folder holds now (as of the last sync)."""

@@ -28,6 +28,11 @@ def _followups(conn: Connection) -> None:
                          ("report_json", "TEXT"), ("expects_reply", "BOOLEAN"), ("expects_reason", "TEXT")):
         conn.execute(text(f"ALTER TABLE messages ADD COLUMN {column} {kind}"))
     Base.metadata.create_all(conn, tables=[Base.metadata.tables["followups"], Base.metadata.tables["drafts"]])
+    # Mail synced before had no analysis: mirror it again (nothing referred to it before this step).
+    conn.execute(text("DELETE FROM threads"))
+    conn.execute(text("DELETE FROM messages"))
+    conn.execute(text("UPDATE folder_state SET uidvalidity = NULL, uidnext = NULL, last_uid = 0, "
+                      "highestmodseq = NULL, exists_count = 0, initial_done = :f"), {"f": False})
 
 
 STEPS: Sequence[Step] = (("0001_initial", _initial), ("0002_followups", _followups))

@@ -274,6 +274,14 @@ class Store:
         with self.session() as s:
             return list(s.scalars(query.order_by(StoredMessage.date, StoredMessage.id)))
 
+    def messages_with_id(self, account: str, message_id: str) -> list[StoredMessage]:
+        """Stored copies of one message (by the indexed Message-ID), Sent's first."""
+        with self.session() as s:
+            rows = s.scalars(select(StoredMessage).where(
+                StoredMessage.account == account, StoredMessage.message_id == message_id,
+                StoredMessage.expunged.is_(False)))
+            return sorted(rows, key=lambda r: r.folder_role != "sent")
+
     def count_messages(self, account: str) -> int:
         with self.session() as s:
             return int(s.scalar(select(func.count()).select_from(StoredMessage).where(

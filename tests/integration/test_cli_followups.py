@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Mailbox
-from test_followups import Scene
+from test_followups import MON, Scene
 
 from assistant.cli import main
 
@@ -37,7 +37,7 @@ def test_poll_list_snooze_dismiss_track(dovecot_mailbox: Mailbox, capsys: pytest
     assert {k: item[k] for k in ("kind", "state", "message_id", "subject", "to", "sent_at", "due_at")} == {
         "kind": "awaiting_reply", "state": "drafted", "message_id": mid, "subject": "Contract",
         "to": ["alice@client.example"], "sent_at": "2026-11-02T10:00:00-05:00", "due_at": "2026-11-05T10:00:00-05:00"}
-    assert item["draft_message_id"].startswith("<followup.") and "Could you send" in item["reason"]
+    assert item["draft_message_id"].endswith("@example.com>") and "Could you send" in item["reason"]
     ident = str(item["id"])
     code, out, _ = run(capsys, "--config", config, "snooze", ident, "--until", "2026-11-20")
     assert code == 0 and out == f"#{ident} snoozed until Fri Nov 20 00:00: Contract\n"
@@ -77,3 +77,31 @@ def test_explain_files_without_any_config(tmp_path: Path, monkeypatch: pytest.Mo
     assert json.loads(out)["from_user"] is True
     code, out, _ = run(capsys, "explain", files[1])
     assert out.startswith(f"{files[1]}:\n  kind: bounce (")
+
+
+def test_two_polls_of_one_account_never_run_at_once(dovecot_mailbox: Mailbox,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.locking import account_lock
+
+    scene = Scene(dovecot_mailbox)
+    scene.send("Contract", "Could you send the signed contract?")
+    config = str(dovecot_mailbox.write_config())
+    store = dovecot_mailbox.store()
+    with account_lock(store, "work"):  # as if another poll were running
+        code, out, err = run(capsys, "--config", config, "--now", "2026-11-05T10:00", "poll")
+    store.close()
+    assert code == 1 and out == ""
+    assert err.startswith("error: [accounts.work]: another followup process is working on this account right now")
+    code, out, _ = run(capsys, "--config", config, "--now", "2026-11-05T10:00", "poll")  # naive: New York time
+    assert code == 0 and out.startswith("work: drafted")
+    assert len(scene.drafts()) == 1
+
+
+def test_track_refuses_mail_the_user_did_not_send(dovecot_mailbox: Mailbox,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    scene = Scene(dovecot_mailbox)
+    received = scene.receive("Hello", "Hi there", MON)
+    config = str(dovecot_mailbox.write_config())
+    run(capsys, "--config", config, "sync")
+    code, _, err = run(capsys, "--config", config, "track", received)
+    assert code == 1 and err.startswith(f"error: {received} is not a message you sent (from alice@client.example)")

@@ -231,7 +231,10 @@ def test_deleting_our_draft_dismisses_the_thread(mailbox: Mailbox) -> None:
     client.delete_messages(client.search(["ALL"]))
     client.expunge()
     client.logout()
-    result = scene.poll(MON + timedelta(days=3, hours=1))
+    # first look: gone from Drafts, no sent copy yet; the server confirms it is gone; wait for a second look
+    assert scene.poll(MON + timedelta(days=3, hours=1)).actions == []
+    assert scene.state(mid) == "drafted"
+    result = scene.poll(MON + timedelta(days=3, hours=1, minutes=15))
     assert [a.kind for a in result.actions] == ["dismissed"]
     scene.poll(MON + timedelta(days=30))
     assert scene.state(mid) == "dismissed" and scene.drafts() == []
@@ -347,3 +350,25 @@ def test_sending_the_draft_starts_the_next_wait(mailbox: Mailbox) -> None:
     # Thu Nov 5 11:00 + 7 business days = Mon Nov 16 11:00
     assert item.due_at.astimezone(NY) == datetime(2026, 11, 16, 11, tzinfo=NY)  # type: ignore[attr-defined]
     assert scene.poll(datetime(2026, 11, 16, 11, tzinfo=NY)).actions[0].detail.startswith("follow-up 2 to")
+
+
+def test_a_draft_the_user_changed_under_our_message_id_is_never_removed(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    mid = scene.send("Terms", "Can you confirm the terms?", message_id="<terms@example.com>")
+    scene.poll(MON + timedelta(days=3))
+    [ours] = scene.drafts()
+    # the user's client re-saves our draft with the same Message-ID and text, adding a Cc
+    del ours["X-Test-Flags"]
+    ours["Cc"] = "Carol <carol@client.example>"
+    client = scene.imap()
+    client.append("Drafts", ours.as_bytes(), flags=[b"\\Draft"])
+    client.select_folder("Drafts")
+    old = [u for u, d in client.fetch(client.search(["ALL"]), ["BODY.PEEK[HEADER.FIELDS (CC)]"]).items()
+           if b"carol" not in next(v for k, v in d.items() if k.startswith(b"BODY"))]
+    client.delete_messages(old)
+    client.expunge()
+    client.logout()
+    scene.receive("Re: Terms", "Confirmed.", MON + timedelta(days=3, hours=2), in_reply_to=mid, references=mid)
+    result = scene.poll(MON + timedelta(days=3, hours=3))
+    assert [(a.kind, a.detail) for a in result.actions] == [("kept", "you changed the draft, so it stays")]
+    assert [d["Cc"] for d in scene.drafts()] == ["Carol <carol@client.example>"]

@@ -108,3 +108,22 @@ def test_sqlite_uses_wal(tmp_path: object) -> None:
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     store.close()
+
+
+def test_upgrade_to_followups_remirrors_unanalysed_mail(db_url: str) -> None:
+    store = Store.open(db_url)
+    cursor = Cursor(account="work", role="inbox", name="INBOX", uidvalidity=7, last_uid=1, initial_done=True)
+    store.save_batch(cursor, "INBOX", [record(1, "<old@x>")], NOW)
+    with store.engine.begin() as conn:  # turn the database back into what 0001 made
+        conn.execute(text("DROP TABLE drafts"))
+        conn.execute(text("DROP TABLE followups"))
+        for column in ("verdict", "verdict_reason", "return_date", "report_json", "expects_reply",
+                       "expects_reason"):
+            conn.execute(text(f"ALTER TABLE messages DROP COLUMN {column}"))
+        conn.execute(text("DELETE FROM schema_migrations WHERE name = '0002_followups'"))
+    store.close()
+    upgraded = Store.open(db_url)
+    assert upgraded.messages("work") == []  # mirrored again, with analysis, on the next sync
+    again = upgraded.cursor("work", "inbox", "INBOX")
+    assert (again.last_uid, again.uidvalidity, again.initial_done) == (0, None, False)
+    upgraded.close()

@@ -15,7 +15,7 @@ import pytest
 from assistant.drafting import (
     DraftInput,
     build_draft,
-    digest_of_raw,
+    message_digest,
     environment,
     first_name,
     greeting,
@@ -57,7 +57,9 @@ def test_rendered_drafts_match_golden_files(step: int) -> None:
     draft = build_draft(draft_input(step), environment(None), NOW, NY)
     check_golden(f"followup-step{step}.eml", draft.raw.decode().replace("\r\n", "\n"))
     assert "{{" not in draft.raw.decode() and "{%" not in draft.raw.decode()
-    assert digest_of_raw(draft.raw) == draft.body_sha256
+    # what a server hands back (CRLF → LF, as pymap's Maildir does) is still "untouched"; any edit is not
+    assert message_digest(draft.raw.replace(b"\r\n", b"\n")) == draft.body_sha256
+    assert message_digest(draft.raw.replace(b"Subject: Re:", b"Subject: RE:")) != draft.body_sha256
 
 
 def test_message_id_is_deterministic_per_thread_and_step() -> None:

@@ -46,7 +46,8 @@ def test_waiting_then_due() -> None:
 
 @pytest.mark.parametrize(("verdict", "state"), [
     ("human", "replied"), ("auto_reply", "waiting"), ("receipt", "waiting"), ("delivery_delay", "waiting"),
-    ("list", "waiting"), ("bulk", "waiting"),
+    ("list", "replied"),  # Alice herself, through a list in Cc
+    ("bulk", "waiting"), ("notification", "waiting"), ("bounce", "waiting"),
 ])
 def test_only_a_human_reply_closes(verdict: str, state: str) -> None:
     [d] = decide([SENT, reply(1, MON + timedelta(hours=1), verdict=verdict)], MON + timedelta(days=1))
@@ -106,7 +107,7 @@ def test_overrides_and_flags() -> None:
     assert decide([plain], MON, overrides={"<q@me>": Override("track")})[0].state == "waiting"
     assert decide([SENT], MON, overrides={"<q@me>": Override("dismiss")})[0].state == "dismissed"
     until = datetime(2026, 11, 20, 12, tzinfo=NY)
-    [d] = decide([SENT], MON + timedelta(days=5), overrides={"<q@me>": Override("snooze", until)})
+    [d] = decide([SENT], MON + timedelta(days=5), overrides={"<q@me>": Override(None, until)})
     assert d.state == "snoozed" and d.due_at == until and not d.draft_due
     assert decide([replace(plain)], MON, config=FollowupConfig(track="all"))[0].reason == 'track = "all"'
 
@@ -134,3 +135,20 @@ def test_mail_long_overdue_goes_cold_instead_of_a_flood_of_drafts() -> None:
     [d] = decide([SENT], late - timedelta(minutes=2))
     assert d.draft_due
     assert decide([SENT], late, overrides={"<q@me>": Override("track")})[0].draft_due
+
+
+def test_a_long_snooze_never_turns_cold_and_keeps_a_track() -> None:
+    until = datetime(2026, 12, 1, 9, tzinfo=NY)  # beyond max_overdue from the first due date
+    plain = replace(SENT, expects_reply=False)
+    [d] = decide([plain], datetime(2026, 11, 25, tzinfo=NY), overrides={"<q@me>": Override("track", until)})
+    assert d.state == "snoozed" and d.due_at == until
+    [d] = decide([plain], until, overrides={"<q@me>": Override("track", until)})
+    assert d.state == "waiting" and d.draft_due
+
+
+def test_a_participant_answering_through_a_list_counts_as_a_reply() -> None:
+    cc_list = replace(SENT, cc=(("Team", "team@groups.example"),))
+    via_list = reply(1, MON + timedelta(hours=1), verdict="list")
+    assert decide([cc_list, via_list], MON + timedelta(days=1))[0].state == "replied"
+    stranger = replace(via_list, from_addr="someone@else.example")
+    assert decide([cc_list, stranger], MON + timedelta(days=1))[0].state == "waiting"
