@@ -5,7 +5,12 @@
 Each row is the whole new text of one message. A row counts as found when find_promises returns at least
 one promise; its due date is that of the first promise, and is right only when it equals the expected
 moment exactly, offset included (an empty expectation matches None). Figures are given on the whole file,
-on the rows developed against, and on every 5th row, held out while the rules were written.
+on 4/5 of it and on every 5th row. The rules were written with rows 1-362 in view, so their held-out fifth
+flatters them; rows 363-473 ("fresh 1") and 474-553 ("fresh 2") were written later, each measured once
+before the rules learnt from its misses. Those first readings are the honest ones (rules only):
+  fresh 1: precision 1.000, recall 0.848, due 0.946      fresh 2: 1.000, 1.000, 0.920
+and on fresh 2, before any change, the due accuracy of dateparser + rules was 0.880, parsedatetime +
+rules 0.880, dateparser searching the sentence first 0.720.
 
   precision, recall   of "this message holds a promise"
   due accuracy        share of the true promises found whose due date is exactly right
@@ -20,27 +25,23 @@ Prints figures; asserts nothing (tests/unit/test_promises.py holds the floors).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout, not an installed copy
-from assistant.analysis.promises import (  # noqa: E402
-    AMBIGUOUS,
-    DateSpan,
-    DayReader,
-    Promise,
-    find_promises,
-    rule_day,
-)
+from assistant.analysis.promises import DateSpan, DayReader, Promise, find_promises, rule_day  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "promises.tsv"
 HOLD_OUT_EVERY = 5
-FRESH_FROM_ROW = 363  # rows from here on were written after the rules were frozen
+# Two batches were written after the rules: the first measured the rules frozen, then taught them; the
+# second measured the result, and the libraries, once.
+FRESH_ROWS = {"fresh 1": (363, 473), "fresh 2": (474, 10**6)}
 THROUGHPUT_ROUNDS = 5
 Finder = Callable[[str, datetime], list[Promise]]
 
@@ -133,7 +134,8 @@ def evaluate(examples: Sequence[Example], find: Finder) -> Result:
         if first.what == e.what:
             result.what_ok += 1
         else:
-            result.errors.append(f"what      {e.row:>4} {e.text[:80]!r} expected {e.what!r} got {first.what!r}")
+            result.errors.append(f"what      {e.row:>4} {e.text[:80]!r} expected {e.what!r} "
+                                 f"got {first.what!r}")
     return result
 
 
@@ -152,24 +154,39 @@ def throughput(examples: Sequence[Example], find: Finder) -> float:
 # --- libraries, for --compare ------------------------------------------------------------------------------
 
 # Phrases a date library is asked to read; the business idioms (EOD, end of week, early/mid/late next
-# week, end of month) and the guard against 9/8 stay with the rules in every variant.
-LIBRARY_KINDS = {"iso", "dotted", "month_day", "day_month", "ordinal", "tomorrow", "after_tomorrow", "weekday",
-                 "weekday_next_week", "in_days"}
-_LEADING = ("by ", "on ", "until ", "till ", "before ", "the ")
+# week, end of month, "next Friday" as Friday of next week) and the guard against 9/8 stay with the rules
+# in every variant. The rule layer hands the library a normalised phrase, to give it its best chance.
+LIBRARY_KINDS = {"iso", "dotted", "month_day", "day_month", "ordinal", "tomorrow", "after_tomorrow",
+                 "weekday", "in_days"}
+_LEADING = ("by ", "on ", "until ", "till ", "before ", "eod ", "cob ")
+_NORMALISE = ((r"\bwithin\b", "in"), (r"\bthe next\s+", ""), (r"\b(?:a )?couple of\b", "2"),
+              (r"\bweds?\b", "wednesday"), (r"\bthu(?:rs?)?\b", "thursday"), (r"\btues?\b", "tuesday"),
+              (r"\bmon\b", "monday"), (r"\bfri\b", "friday"), (r"\bsat\b", "saturday"),
+              (r"\bsun\b", "sunday"))
 
 
 def _phrase(span: DateSpan) -> str:
     text = span.match.group().lower().rstrip(".")
     while text.startswith(_LEADING):
         text = text.split(" ", 1)[1]
+    for old, new in _NORMALISE:
+        text = re.sub(old, new, text)
     return text
+
+
+def _library_reads(span: DateSpan) -> bool:
+    if span.kind == "weekday" and (span.match.group("mod") or "").lower() == "next":
+        return False
+    if span.kind == "in_days" and span.match.group("unit").lower().startswith(("business", "working")):
+        return False
+    return span.kind in LIBRARY_KINDS
 
 
 def dateparser_reader() -> DayReader:
     import dateparser  # type: ignore[import-untyped]
 
     def read(span: DateSpan, sent: datetime) -> date | None:
-        if span.kind not in LIBRARY_KINDS:
+        if not _library_reads(span):
             return rule_day(span, sent)
         settings: dict[str, Any] = {"RELATIVE_BASE": sent.replace(tzinfo=None), "PREFER_DATES_FROM": "future"}
         found = dateparser.parse(_phrase(span), languages=["en"], settings=settings)
@@ -184,7 +201,7 @@ def parsedatetime_reader() -> DayReader:
     calendar = parsedatetime.Calendar(parsedatetime.Constants("en_US"))
 
     def read(span: DateSpan, sent: datetime) -> date | None:
-        if span.kind not in LIBRARY_KINDS:
+        if not _library_reads(span):
             return rule_day(span, sent)
         found, status = calendar.parseDT(_phrase(span), sourceTime=sent.replace(tzinfo=None))
         return found.date() if status else None
@@ -199,7 +216,8 @@ def dateparser_search_first(workday_end_hour: int = 18) -> Finder:
     def find(text: str, sent: datetime) -> list[Promise]:
         promises = []
         for p in find_promises(text, sent):
-            settings: dict[str, Any] = {"RELATIVE_BASE": sent.replace(tzinfo=None), "PREFER_DATES_FROM": "future"}
+            settings: dict[str, Any] = {"RELATIVE_BASE": sent.replace(tzinfo=None),
+                                        "PREFER_DATES_FROM": "future"}
             hits = search_dates(p.text, languages=["en"], settings=settings) or []
             if not hits:
                 promises.append(p)
@@ -213,15 +231,23 @@ def dateparser_search_first(workday_end_hour: int = 18) -> Finder:
     return find
 
 
+def _with(reader: DayReader) -> Finder:
+    def find(text: str, sent: datetime) -> list[Promise]:
+        return find_promises(text, sent, read_day=reader)
+
+    return find
+
+
 def variants() -> dict[str, Finder]:
     found: dict[str, Finder] = {"rules only": find_promises}
-    for name, make in (("dateparser + rules", dateparser_reader), ("parsedatetime + rules", parsedatetime_reader)):
+    readers = (("dateparser + rules", dateparser_reader), ("parsedatetime + rules", parsedatetime_reader))
+    for name, make in readers:
         try:
             reader = make()
         except ImportError:
             print(f"({name}: not installed)")
             continue
-        found[name] = lambda text, sent, reader=reader: find_promises(text, sent, read_day=reader)
+        found[name] = _with(reader)
     try:
         found["dateparser search first"] = dateparser_search_first()
     except ImportError:
@@ -233,7 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="labelled TSV")
     parser.add_argument("--compare", action="store_true", help="rules only against library + rules")
-    parser.add_argument("--errors", choices=("dev", "held-out", "fresh", "all"), help="print the errors of a split")
+    parser.add_argument("--errors", choices=("dev", "held-out", "fresh", "all"),
+                        help="print the errors of a split")
     args = parser.parse_args(argv)
     if not args.data.is_file():
         print(f"error: {args.data}: no such file (use --data PATH)", file=sys.stderr)
@@ -243,10 +270,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "whole file": examples,
         "dev (4/5)": [e for e in examples if not held_out(e)],
         "held-out (every 5th row)": [e for e in examples if held_out(e)],
-        f"fresh (rows {FRESH_FROM_ROW}+)": [e for e in examples if e.row >= FRESH_FROM_ROW],
     }
+    for name, (first, last) in FRESH_ROWS.items():
+        rows = [e for e in examples if first <= e.row <= last]
+        splits[f"{name} (rows {first}-{min(last, len(examples))})"] = rows
     promises = sum(e.promise for e in examples)
-    print(f"data: {args.data.name} ({len(examples)} rows: {promises} promises, {len(examples) - promises} none)")
+    print(f"data: {args.data.name} ({len(examples)} rows: {promises} promises, "
+          f"{len(examples) - promises} none)")
     for name, find in (variants() if args.compare else {"rules only": find_promises}).items():
         print(f"{name}:")
         for split, subset in splits.items():
@@ -254,13 +284,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  throughput: {throughput(examples, find):,.0f} messages/s")
     if args.errors:
         chosen = {"dev": splits["dev (4/5)"], "held-out": splits["held-out (every 5th row)"], "all": examples,
-                  "fresh": splits[f"fresh (rows {FRESH_FROM_ROW}+)"]}
+                  "fresh": [e for e in examples if e.row >= FRESH_ROWS["fresh 1"][0]]}
         for error in evaluate(chosen[args.errors], find_promises).errors:
             print(error)
     return 0
 
-
-_ = AMBIGUOUS, timedelta  # re-exported names a reader may need
 
 if __name__ == "__main__":
     sys.exit(main())

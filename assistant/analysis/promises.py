@@ -2,24 +2,30 @@
 
 A promise is a clause in which the writer (first person, future, affirmative) commits to a deliverable or
 to coming back: "I'll send you the revised deck by Friday", "You'll have it by EOD", "Expect it by the
-20th", "Let me check and get back to you". Questions, conditionals and offers ("if you like, I can…"),
-past tense, negations, hedges ("I might", "I'll try to", "probably": a hedge is not a commitment), reported
-speech, third parties, text in quotation marks, quoted lines and everything below an attribution line or a
-signature separator are not promises. "I'll be out until Monday" or "I'll need it by Friday" state a fact
-or a need, not a deliverable, so only verbs of delivering and coming back count.
+20th", "Let me check and get back to you", "Will send it Monday", "I'll have Priya send it tomorrow".
+Questions, conditionals and offers ("if you like, I can…"), past tense, negations, hedges ("I might",
+"I'll try to", "probably": a hedge is not a commitment), reported speech, third parties, text in quotation
+marks, quoted lines and everything below an attribution line or a signature separator are not promises.
+"I'll be out until Monday" or "I'll need it by Friday" state a fact or a need, not a deliverable, so only
+verbs of delivering and of coming back count. One promise per sentence; a bare "Will do." only when
+nothing else in the message promises.
 
-Due dates are read in the sender's own offset (that of `sent`) by a rule layer measured against
-dateparser on tests/data/promises.tsv (benchmarks/promises.py --compare). Readings, where a phrase is
-not literal:
+Due dates are read in the sender's own offset (that of `sent`) by rules. dateparser and parsedatetime
+were measured on the same spans (benchmarks/promises.py --compare) and got fewer dates right ("next
+Friday", "the 2nd", business days), more slowly, so the rules stand alone. Readings, where not literal:
   no time of day → `workday_end`; EOD / COB / end of day / this afternoon → `workday_end`;
   tonight / this evening → 20:00 (or `workday_end` if later); <day> morning / first thing → 10:00;
-  this morning → 12:00; noon / lunchtime → 12:00; a clock time alone that is already past → tomorrow.
+  this morning → 12:00; noon / lunchtime → 12:00; "5 o'clock" → within working hours (17:00);
+  a clock time alone that is already past → tomorrow; "in N hours" → exactly that.
   "Friday" → the next Friday after the day sent (on a Friday: next week's); "next Friday" → Friday of
-  next week; "this week" / EOW / end of week → this week's Friday; "next week" / end of or late next week
-  → next week's Friday; early / mid next week → its Monday / Wednesday; end of (next) month → its last
-  day; "in N days / weeks" → N calendar days / weeks after the day sent; "in N hours" → exactly that.
+  next week; "Friday week" → a week after "Friday"; "this week" / EOW / end of week / before the weekend
+  → this week's Friday; over the weekend → Sunday; "next week" / end of or late next week → next week's
+  Friday; early / mid next week → its Monday / Wednesday; end of (next) month → its last day;
+  "in N days / weeks / a fortnight" → calendar days after the day sent; "N business days" skip weekends.
   "the 20th" → the next 20th on or after the day sent; a month and day without a year → the next one on
   or after the day sent. "before X" reads as "by X".
+  With several day phrases in a clause, an explicit date beats a relative day, a deadline ("by Friday")
+  beats a mere day, and a later phrase an earlier one ("finish it over the weekend and send it Monday").
   A numeric date that reads differently in the US and in Europe (9/8) gives due=None: no date is better
   than a wrong one. Vague deadlines ("soon", "in a few days", "before the holidays") give due=None too.
 """
@@ -63,6 +69,8 @@ def find_promises(new_text: str, sent: datetime, workday_end: time = time(18, 0)
 
     `read_day` replaces the rules that turn a day phrase into a date (the benchmark compares a library).
     """
+    if sent.tzinfo is None:
+        raise ValueError("find_promises: `sent` must be an aware datetime (the message's Date header)")
     promises = []
     for sentence, masked in _sentences(_own_text(new_text)):
         found = []
@@ -82,11 +90,16 @@ def find_promises(new_text: str, sent: datetime, workday_end: time = time(18, 0)
 
 # --- the writer's own text, in sentences -----------------------------------------------------------------
 
-_ATTRIBUTION = re.compile(r"^[ \t]*(?:On\b[^\n]{0,300}?(?:\n[^\n>]{0,120})?\bwrote:|-{2,}\s*Original Message\s*-{2,}"
+_ATTRIBUTION = re.compile(r"^[ \t]*(?:On\b[^\n]{0,300}?(?:\n[^\n>]{0,120})?\bwrote:"
+                          r"|-{2,}\s*Original Message\s*-{2,}"
                           r"|From:[^\n]*\n(?:[^\n]+\n){0,3}?(?:Sent|Date):)", re.MULTILINE | re.IGNORECASE)
 _SIGNATURE = re.compile(r"^-- ?$|^__+$|^Sent from my ", re.MULTILINE)
 _QUOTED = re.compile(r"\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”|‘[^’\n]{1,300}’|(?<![\w'])'[^'\n]{1,300}'(?!\w)")
-_SENTENCE = re.compile(r"[^\n]*?(?:[.!?]+[\"')\]”’]*(?=\s+[\"'(\[“‘]?[A-Z0-9])|$)", re.MULTILINE)
+_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+                  "Mr", "Mrs", "Ms", "Dr")  # their full stop ends no sentence: "by Nov. 5"
+_NOT_ABBREVIATED = "".join(rf"(?<!\b{word})" for word in _ABBREVIATIONS)
+_SENTENCE = re.compile(rf"[^\n]*?(?:{_NOT_ABBREVIATED}[.!?]+[\"')\]”’]*(?=\s+[\"'(\[“‘]?[A-Z0-9])|$)",
+                       re.MULTILINE)
 _SPACE = re.compile(r"\s+")
 _WRAPPED = 60  # a line this long that ends mid-sentence was wrapped by the mailer: join it to the next
 
@@ -99,15 +112,17 @@ def _own_text(text: str) -> str:
             text = text[:match.start()]
     lines = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
     joined = []
-    for line, following in zip(lines, [*lines[1:], ""], strict=True):
-        wrapped = len(line) >= _WRAPPED and not line.rstrip().endswith((".", "!", "?", ":", ";"))
+    for line, following in zip(lines, [*lines[1:], ""], strict=False):
+        # a line that ends mid-sentence goes on in the next when it was long, or the next starts in lower case
+        open_ended = not line.rstrip().endswith((".", "!", "?", ":", ";", ","))
+        wrapped = open_ended and (len(line) >= _WRAPPED or following.lstrip()[:1].islower())
         joined.append(line + (" " if wrapped and following.strip() else "\n"))
     return "".join(joined)
 
 
 def _sentences(text: str) -> list[tuple[str, str]]:
     """(sentence as written, the same with quoted phrases blanked and apostrophes made plain)."""
-    masked = _QUOTED.sub(lambda m: " " * len(m.group()), text.replace("’", "'"))
+    masked = _QUOTED.sub(lambda m: " " * len(m.group()), text).replace("’", "'")
     pairs = []
     for match in _SENTENCE.finditer(masked):
         if match.group().strip():
@@ -129,13 +144,19 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 # Verbs of delivering something; their object is what was promised.
-_DELIVER = ("send|resend|forward|share|circulate|e-?mail|mail|post|upload|submit|deliver|ship|dispatch|return|"
-            "provide|prepare|draft|write up|type up|draw up|write|finish|complete|finali[sz]e|review|check|"
-            "confirm|sign|countersign|pay|wire|transfer|process|approve|book|schedule|arrange|organi[sz]e|"
-            "set up|sort out|sort|fix|update|put together|pull together|roll out|release|deploy|publish|"
-            "invoice|refund|get|have a look at|have a look|take a look at|take a look|look into|look at|"
-            "look over|go through|go over|bring|drop off|make sure|turn around|order|renew|investigate|"
-            "dig into|find out|chase|compile|test|have")
+_DELIVER = ("send|resend|forward|share|circulate|e-?mail|mail|post|upload|submit|deliver|ship|dispatch|"
+            "return|provide|prepare|draft|write up|type up|draw up|write|finish|complete|finali[sz]e|review|"
+            "check|confirm|sign|countersign|pay|wire|transfer|process|approve|book|schedule|reschedule|arrange|"
+            "organi[sz]e|set up|sort out|sort|fix|update|put together|pull together|roll out|release|deploy|"
+            "publish|invoice|refund|reimburse|credit|issue|raise|cancel|extend|amend|correct|revise|rework|"
+            "migrate|install|configure|enable|activate|reset|restore|unlock|grant|test|verify|validate|"
+            "investigate|research|dig into|dig out|find out|look up|chase|escalate|compile|calculate|quote|"
+            "estimate|summari[sz]e|outline|map out|record|log|file|register|renew|order|collect|pick up|"
+            "drop off|drop|courier|print|scan|attach|introduce|connect you|put you in touch|loop in|invite|"
+            "take care of|handle|deal with|give|bring|turn around|make sure|"
+            "make (?=(?:the|those|these|any|all) (?:changes|edits|corrections|amendments|updates|fixes)\\b)|"
+            "get|have a look at|have a look|take a look at|take a look|look into|look at|look over|"
+            "go through|go over|have")
 # Verbs of coming back to the reader; they name no deliverable.
 _CONTACT = ("call|ring|phone|contact|reach out|follow up|get back|come back|circle back|revert|respond|reply|"
             "touch base|be in touch|get in touch|let you know|keep you posted|ping|text|check with|check in|"
@@ -145,28 +166,32 @@ _ADVERBS = (r"(?:(?:also|then|definitely|certainly|just|personally|now|first|sti
             r"make sure to|be sure to|make sure that)\s+)*")
 _I_WILL = (r"\b(?:i|we)\s*(?:'ll|will|shall|'m going to|am going to|'re going to|are going to|promise to)\s+"
            r"(?!not\b|never\b)")
-_WILL = _rx(rf"{_I_WILL}{_ADVERBS}{_VERB}")
+_WILL_ALONE = r"^\W*(?:will|shall)\s+(?!not\b|never\b)"  # "Will send it Monday"
+_WILL = _rx(rf"(?:{_I_WILL}|{_WILL_ALONE}){_ADVERBS}{_VERB}")
 _WILL_BE = _rx(rf"{_I_WILL}{_ADVERBS}be\s+(?P<verb>\w+ing)\b")  # "I'll be sending the figures on Thursday"
 _LET_ME = _rx(rf"\blet me\s+(?:just\s+|quickly\s+|first\s+)?{_VERB}")
-_YOU_WILL = _rx(r"\byou\s*(?:'ll|will)\s+(?:(?:soon|also)\s+)?(?P<verb>have|get|receive|be receiving|be getting)\s+"
-                r"(?!to\b)")
-_EXPECT = _rx(r"(?:^|\byou can\s+|\bplease\s+)expect\s+(?=(?:it|them|this|that|the|my|our|an?|your|these|those)\b)")
+_YOU_WILL = _rx(r"\byou\s*(?:'ll|will)\s+(?:(?:soon|also)\s+)?"
+                r"(?P<verb>have|get|receive|be receiving|be getting|hear from (?:me|us))\b(?!\s+to\b)")
+_EXPECT = _rx(r"(?:^|\byou can\s+|\bplease\s+)expect\s+"
+              r"(?=(?:it|them|this|that|the|my|our|an?|your|these|those)\b)")
 _WILL_DO = _rx(r"^\W*will do\b")
 _WILL_DO_ALONE = _rx(r"^\W*will do\W*$")
 _PROGRESSIVE = _rx(r"\b(?:i'm|i am|we're|we are)\s+(?:also\s+)?(?P<verb>\w+ing)\b")
 
-_QUESTION = _rx(r"\?\W*$|^\W*(?:(?:so|and|but|also|ok|okay)\W+)?(?:(?:shall|should|could|can|may|might|would|will|"
-                r"do|did|does|is|are|am|was|were)\s+(?:i|we|you|it|that|this|they|he|she)\b|(?:when|what|who|"
-                r"why|how|where|which|whether)\b)")
-_CONDITIONAL = _rx(r"(?<!even )(?<!as )\b(?:if|unless|in case|provided (?:that|you|we|it)|assuming|as long as|"
-                  r"should you)\b")
+_QUESTION = _rx(r"\?\W*$|^\W*(?:(?:so|and|but|also|ok|okay)\W+)?"
+                r"(?:(?:shall|should|could|can|may|might|would|will|do|did|does|is|are|am|was|were)\s+"
+                r"(?:i|we|you|it|that|this|they|he|she)\b|(?:when|what|who|why|how|where|which|whether)\b)")
+_CONDITIONAL = _rx(r"(?<!even )(?<!as )\b(?:if|unless|in case|provided (?:that|you|we|it)|assuming|"
+                   r"as long as|should you)\b")
 _HEDGE = _rx(r"\b(?:might|maybe|perhaps|possibly|probably|hopefully|try(?:ing)? (?:to|and)|hope to|aim to|"
              r"aiming to|do (?:my|our) best|(?:should|may|could|might) be able|would like|'d like|attempt to|"
              r"no promises|ideally|tentatively|(?:i|we) may)\b")
-_REPORTED = _rx(r"(?<!as )\b(?:said|says|say|told|tells|tell|mentioned|mentions|promised|claimed|claims|wrote|writes|"
-                r"think|thinks|thought|hopes|hoped|believes|wonder|wondered|according to)\b")
+_REPORTED = _rx(r"(?<!as )\b(?:said|says|say|told|tells|tell|mentioned|mentions|promised|claimed|claims|"
+                r"wrote|writes|think|thinks|thought|hopes|hoped|believes|wonder|wondered|according to)\b")
 # "have" promises only with something showing delivery: "I'll have the report over to you by Friday".
 _HAVE_DELIVERY = _rx(r"\b(?:to you|over|ready|done|for you|back|finished|sorted|by|\w+ed\s+by)\b")
+# ... or someone to do it: "I'll have Priya send you the access details".
+_HAVE_SOMEONE = re.compile(rf"^\s*(?:[A-Z][a-z]+|(?i:someone|somebody|(?:my|our|the) \w+))\s+(?i:{_VERB})")
 
 
 def _commitment(clause: str) -> tuple[str | None, int] | None:
@@ -186,8 +211,12 @@ def _commitment(clause: str) -> tuple[str | None, int] | None:
         if match and not _REPORTED.search(clause[:match.start()]):
             rest = clause[match.end():]
             verb = match.group("verb").lower()
-            if verb == "have" and not _HAVE_DELIVERY.search(rest):
-                continue
+            if verb == "have":
+                someone = _HAVE_SOMEONE.match(rest)
+                if someone:
+                    verb, rest = someone.group("verb").lower(), rest[someone.end():]
+                elif not _HAVE_DELIVERY.search(rest):
+                    continue
             return (None if _CONTACT_VERB.fullmatch(verb) else _object(rest)), match.start()
     for pattern in (_WILL_BE, _PROGRESSIVE):  # "we're shipping it" promises only with a date
         match = pattern.search(clause)
@@ -207,20 +236,23 @@ def _base(ing: str) -> bool:
 
 
 _WORD = re.compile(r"\w+(?:[.'/-]\w+)*|[^\w\s]")
-_INDIRECT = {"you", "him", "her", "us", "me", "them", "everyone", "over", "across", "out", "along", "at", "into"}
+_INDIRECT = {"you", "him", "her", "us", "me", "them", "everyone", "over", "across", "out", "along", "at",
+             "into", "through", "round", "around"}
 _PRONOUN = {"it", "them", "something", "everything", "anything", "one"}
 _DEMONSTRATIVE = {"this", "that", "these", "those"}  # a pronoun unless a noun follows
 _DETERMINER = {"the", "a", "an", "my", "our", "your"}
-_LINKING = {"of", "on", "about"}  # "v2.10 of the spec", "comments on the brief"
-_STOP = {"by", "before", "until", "till", "to", "for", "in", "within", "at", "from", "after", "once", "when", "while",
-         "as", "with", "over", "across", "back", "and", "or", "but", "so", "then", "tomorrow", "today", "tonight",
-         "this", "next", "later", "early", "mid", "late", "asap", "shortly", "soon", "if", "are", "is",
-         "will", "ready", "done", "now", "right", "via", "through", "together", "around", "myself", "ourselves",
-         "eod", "cob", "eow", "noon", "midday", "end", "straight", "again", "off"}
+_LINKING = {"of", "on", "about", "for", "and"}  # "v2.10 of the spec", "comments on the brief"
+_OBJECT_PRONOUN = {"you", "me", "us", "him", "her", "them", "it"}
+_STOP = {"by", "before", "until", "till", "to", "in", "within", "at", "from", "after", "once", "when",
+         "while", "as", "with", "over", "across", "back", "or", "but", "so", "then", "tomorrow", "today",
+         "tonight", "this", "next", "later", "early", "mid", "late", "asap", "shortly", "soon", "if", "are",
+         "is", "will", "ready", "done", "now", "right", "via", "through", "together", "around", "myself",
+         "ourselves", "eod", "cob", "eow", "noon", "midday", "end", "straight", "again", "off", "separately",
+         "directly", "properly", "personally", "quickly", "immediately", "promptly"}
 _DONE = {"paid", "sent", "done", "ready", "written", "signed", "sorted", "finished", "back"}
 _WEEKDAY_WORD = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.IGNORECASE)
-_DAY_WORD = re.compile(r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|the \d+(?:st|nd|rd|th)?|\d+|jan(?:uary)?|feb(?:ruary)?|"
-                       r"mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|"
+_DAY_WORD = re.compile(r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|the \d+(?:st|nd|rd|th)?|\d+|"
+                       r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|"
                        r"nov(?:ember)?|dec(?:ember)?)\b", re.IGNORECASE)
 _MAX_WHAT = 8
 
@@ -243,6 +275,12 @@ def _object(rest: str) -> str | None:
             break
         if low == "on" and _DAY_WORD.match(" ".join(words[i + 1:i + 3])):
             break
+        following = words[i + 1].lower() if i + 1 < len(words) else ""
+        # "for you", "for Friday", but "my availability for May"; "and send it", but "the notes and the items"
+        dated = _WEEKDAY_WORD.fullmatch(following) or following == "the" or following[:1].isdigit()
+        if (low == "for" and (following in _OBJECT_PRONOUN or dated)
+                or low == "and" and following not in _DETERMINER):
+            break
         if low in _DETERMINER and taken and taken[-1].lower() not in _LINKING:  # "the invoice the day after"
             break
         taken.append(word)
@@ -262,42 +300,54 @@ _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 
 # Day phrases, most specific first; a DayReader turns each kind into a date.
 _DAY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("iso", _rx(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")),
-    ("numeric", _rx(r"(?<![\w./:+-])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\w/])(?<!24/7)")),
-    ("dotted", _rx(r"(?<![\w.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?![\w.])")),
+    ("numeric", _rx(r"(?<![\w./:+-])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\w/])"
+                    r"(?<!24/7)")),
+    ("dotted", _rx(r"(?<![\w.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?!\w|\.\d)")),
     ("month_day", _rx(rf"\b{_MONTHS}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}}))?")),
-    ("day_month", _rx(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?![a-z])(?:,?\s+(?P<y>\d{{4}}))?")),
+    ("day_month", _rx(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?![a-z])"
+                      rf"(?:,?\s+(?P<y>\d{{4}}))?")),
     ("ordinal", _rx(r"\b(?:the|by|on|until|before)\s+(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)\b")),
     ("after_tomorrow", _rx(r"\bday after tomorrow\b")),
     ("tomorrow", _rx(r"\b(?:tomorrow|tmrw|tmr)\b")),
-    ("weekday", _rx(r"\b(?:(?P<mod>next|this|this coming|coming)\s+)?(?P<wd>monday|tuesday|wednesday|thursday|friday|"
-                    r"saturday|sunday)\b(?!s)(?P<nw>\s+(?:of\s+)?next week)?")),
-    ("weekday", _rx(r"\b(?:by|on|until|till|before|eod|cob|(?P<mod>next|this))\s+(?P<wd>mon|tues?|wed|thu(?:rs?)?|fri|"
-                    r"sat|sun)\b\.?")),
+    ("weekday", _rx(r"\b(?:(?P<mod>next|this|this coming|coming)\s+)?"
+                    r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?!s)"
+                    r"(?P<nw>\s+(?:of\s+)?next week)?(?P<wk>\s+week\b)?")),  # "Friday week"
+    ("weekday", _rx(r"\b(?:by|on|until|till|before|eod|cob|(?P<mod>next|this))\s+"
+                    r"(?P<wd>mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\b\.?")),
     ("early_next_week", _rx(r"\b(?:early|beginning of|start of)\s+next week\b")),
     ("mid_next_week", _rx(r"\b(?:mid|middle of)[- ]?next week\b")),
     ("next_week", _rx(r"\bnext week\b")),
-    ("this_week", _rx(r"\b(?:end of (?:the |this )?week|eow|this week|later this week|by the weekend|within the week)\b")),
+    ("this_week", _rx(r"\b(?:end of (?:the |this )?week|eow|this week|later this week|"
+                      r"(?:by|before) the weekend|within the week)\b")),
+    ("weekend", _rx(r"\b(?:over|during) the weekend|\bthis weekend\b")),
     ("next_month", _rx(r"\bnext month\b")),
-    ("this_month", _rx(r"\b(?:end of (?:the |this )?month|(?:by|before|until|at|for) (?:the )?(?:month[- ]end|eom)|"
-                       r"this month|later this month)\b")),
-    ("in_days", _rx(r"\b(?:in|within)\s+(?:the next\s+)?(?P<n>\d+|an?|one|two|three|four|five|six|seven|eight|nine|"
-                    r"ten|(?:a )?couple(?: of)?)\s+(?P<unit>business days?|working days?|days?|weeks?)\b")),
-    ("today", _rx(r"\b(?:today|tonight|this (?:morning|afternoon|evening)|later today|eod|cob|end of (?:the )?"
-                  r"(?:day|business)|close of (?:business|play)|end of play)\b")),
+    ("this_month", _rx(r"\b(?:end of (?:the |this )?month|this month|later this month|"
+                       r"(?:by|before|until|at|for) (?:the )?(?:month[- ]end|eom))\b")),
+    ("in_days", _rx(r"\b(?:in|within)\s+(?:the next\s+)?"
+                    r"(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|"
+                    r"(?:a )?couple(?: of)?)\s+"
+                    r"(?P<unit>business days?|working days?|days?|weeks?|fortnights?)\b")),
+    ("today", _rx(r"\b(?:today|tonight|this (?:morning|afternoon|evening)|later today|eod|cob|"
+                  r"end of (?:the )?(?:day|business)|close of (?:business|play)|end of play)\b")),
 )
+_DEADLINE = _rx(r"\b(?:by|before|until|till|no later than)\s+(?:the\s+)?(?:end of\s+)?$")
 _EXPLICIT = {"iso", "numeric", "dotted", "month_day", "day_month", "ordinal"}
-_IN_HOURS = _rx(r"\b(?:in|within)\s+(?:the next\s+)?(?P<n>\d+|an?|one|two|three|four|five|six|a couple of)\s+"
+_IN_HOURS = _rx(r"\b(?:in|within)\s+(?:the next\s+)?"
+                r"(?P<n>\d{1,3}|an?|one|two|three|four|five|six|a couple of)\s+"
                 r"(?P<unit>hours?|hrs?|minutes?|mins?)\b")
-_CLOCK = _rx(r"(?<![\d:.-])(?P<h>\d{1,2})(?::(?P<m>[0-5]\d))?\s*(?P<ap>a\.?m\b\.?|p\.?m\b\.?)"
-             r"|(?<![\d:.-])(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)(?![\d:])")
-_NOON = _rx(r"\b(?:noon|midday|lunchtime|lunch time|lunch)\b")
+_CLOCK = _rx(r"(?<![\d:.-])(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>a\.?m\b\.?|p\.?m\b\.?)"
+             r"|(?<![\d:.-])(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)(?![\d:])"
+             r"|\b(?P<oc>[1-9]|1[0-2])\s*o'?clock\b")
+_NOON = _rx(r"\b(?:noon|midday|(?:by|before|at|until) (?:lunch|lunchtime|lunch time)|lunchtime)\b")
 _THIS_MORNING = _rx(r"\b(?:this|later this) morning\b")
 _MORNING = _rx(r"\b(?:morning|first thing)\b")
 _EVENING = _rx(r"\b(?:tonight|evening|night)\b")
 
 
 def _has_date(text: str) -> bool:
-    return any(p.search(text) for _, p in _DAY_PATTERNS) or bool(_CLOCK.search(text) or _IN_HOURS.search(text))
+    if _CLOCK.search(text) or _IN_HOURS.search(text):
+        return True
+    return any(p.search(text) for _, p in _DAY_PATTERNS)
 
 
 def date_spans(clause: str) -> list[DateSpan]:
@@ -322,9 +372,13 @@ def due_in(clause: str, sent: datetime, workday_end: time = time(18, 0), read_da
         return sent + (timedelta(hours=amount) if unit.startswith("h") else timedelta(minutes=amount))
     spans = date_spans(clause)
     clock = _clock(clause, workday_end)
-    # an explicit date beats a relative day, which beats the "today" of "EOD" or "tonight"
-    ranked = sorted(spans, key=lambda s: 0 if s.kind in _EXPLICIT else 2 if s.kind == "today" else 1)
-    chosen = ranked[0] if ranked else None
+    # An explicit date beats a relative day, which beats the "today" of "EOD" or "tonight"; among equals a
+    # deadline ("by Friday") beats a mere day, and a later phrase an earlier one: "finish it over the
+    # weekend and send it Monday" delivers on Monday.
+    ranked = sorted(enumerate(spans), key=lambda pair: (
+        0 if pair[1].kind in _EXPLICIT else 2 if pair[1].kind == "today" else 1,
+        not _DEADLINE.search(clause, 0, pair[1].match.start()), -pair[0]))
+    chosen = ranked[0][1] if ranked else None
     if chosen is None:
         if clock is None:
             return None
@@ -346,8 +400,11 @@ def _clock(clause: str, workday_end: time) -> time | None:
     if match:
         if match.group("h24"):
             return time(int(match.group("h24")), int(match.group("m24")))
+        if match.group("oc"):  # "5 o'clock" is read in working hours: 8-11 in the morning, 12-7 after noon
+            hour = int(match.group("oc"))
+            return time(hour + 12 if hour < 8 else hour, 0)
         hour = int(match.group("h")) % 12 + (12 if match.group("ap").lower().startswith("p") else 0)
-        return time(hour, int(match.group("m") or 0)) if hour < 24 else None
+        return time(hour, int(match.group("m") or 0))
     if _NOON.search(clause) or _THIS_MORNING.search(clause):
         return NOON
     if _MORNING.search(clause):
@@ -382,7 +439,8 @@ def rule_day(span: DateSpan, sent: datetime) -> date | None:
         target = _weekday(match.group("wd"))
         if kind == "weekday_next_week" or (match.group("mod") or "").lower() == "next":
             return next_monday + timedelta(days=target)
-        return today + timedelta(days=(target - weekday) % 7 or 7)
+        week_later = 7 if match.groupdict().get("wk") else 0
+        return today + timedelta(days=((target - weekday) % 7 or 7) + week_later)
     if kind == "early_next_week":
         return next_monday
     if kind == "mid_next_week":
@@ -391,6 +449,8 @@ def rule_day(span: DateSpan, sent: datetime) -> date | None:
         return next_monday + timedelta(days=4)
     if kind == "this_week":
         return today + timedelta(days=(4 - weekday) % 7)
+    if kind == "weekend":
+        return today + timedelta(days=6 - weekday)
     if kind == "this_month":
         return _month_end(today.year, today.month)
     if kind == "next_month":
@@ -458,8 +518,8 @@ def _month_end(year: int, month: int) -> date:
 
 
 def _in_days(today: date, amount: int, unit: str) -> date:
-    if unit.startswith("week"):
-        return today + timedelta(weeks=amount)
+    if unit.startswith(("week", "fortnight")):
+        return today + timedelta(weeks=amount * (2 if unit.startswith("fortnight") else 1))
     if unit.startswith(("business", "working")):
         day = today
         while amount:

@@ -15,10 +15,10 @@ import pytest
 from assistant.drafting import (
     DraftInput,
     build_draft,
-    message_digest,
     environment,
     first_name,
     greeting,
+    message_digest,
     reply_subject,
     when_in_words,
 )
