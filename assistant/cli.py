@@ -218,9 +218,9 @@ def _iso(ctx: Context, moment: datetime | None) -> str | None:
 
 
 def cmd_list(ctx: Context) -> int:
-    """List tracked items: what awaits a reply, its state, and when the next follow-up is due.
+    """List tracked items: sent mail awaiting a reply and promises, their state and when they are due.
 
-    --all includes closed items (replied, bounced, dismissed, cold).
+    --all includes closed items (replied, bounced, dismissed, cold, kept).
 
     example: followup list --json | jq '.[] | select(.state == "waiting")'
     """
@@ -238,7 +238,8 @@ def cmd_list(ctx: Context) -> int:
     items: list[dict[str, Any]] = [{"id": f.id, "account": f.account, "kind": f.kind, "state": f.state, "message_id": f.message_id,
               "subject": f.subject, "to": [a for _, a in json.loads(f.to_json)], "sent_at": _iso(ctx, f.sent_at),
               "due_at": _iso(ctx, f.due_at) if f.state in OPEN_STATES else None, "step": f.step,
-              "draft_message_id": drafts.get(f.id), "reason": f.reason} for f in rows]
+              "draft_message_id": drafts.get(f.id), "reason": f.reason, "text": f.text, "what": f.what}
+             for f in rows]
     if ctx.args.json:
         out(json.dumps(items, indent=2))
         return 0
@@ -250,7 +251,7 @@ def cmd_list(ctx: Context) -> int:
     return 0
 
 
-OPEN_STATES = ("waiting", "drafted", "snoozed")
+OPEN_STATES = ("waiting", "drafted", "snoozed")  # closed: replied, bounced, dismissed, cold, kept
 
 
 def _override(ctx: Context, action: str, state: str, until: datetime | None) -> Any:

@@ -77,6 +77,13 @@ class FollowupConfig:
 
 
 @dataclass(frozen=True)
+class PromisesConfig:
+    default_due: Duration = Duration(2, "business days")  # a promise that names no deadline
+    remind: Duration = Duration(1, "business days")  # your promise: the reminder draft comes this early
+    grace: Duration = Duration(1, "business days")  # theirs: the nudge waits this long past the deadline
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     timezone_name: str
@@ -84,6 +91,7 @@ class Config:
     sync: SyncConfig
     accounts: tuple[AccountConfig, ...]
     followup: FollowupConfig = field(default_factory=FollowupConfig)
+    promises: PromisesConfig = field(default_factory=PromisesConfig)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -334,7 +342,13 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     )
     sy.finish()
     followup = _followup(file, data.get("followup", {}))
-    top.known += ["database", "sync", "accounts", "followup"]
+    pr = _Section(file, "[promises]", data.get("promises", {}))
+    defaults = PromisesConfig()
+    promises = PromisesConfig(default_due=_duration(pr, "default_due", defaults.default_due),
+                              remind=_duration(pr, "remind", defaults.remind),
+                              grace=_duration(pr, "grace", defaults.grace))
+    pr.finish()
+    top.known += ["database", "sync", "accounts", "followup", "promises"]
     raw_accounts = data.get("accounts", [])
     if not isinstance(raw_accounts, list):
         raise top.error("accounts", "expected [[accounts]] tables")
@@ -350,7 +364,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         if names.count(name) > 1:
             raise ConfigError(f"{file} [accounts.{name}] name: two accounts are named {name!r}")
     return Config(path=path, timezone_name=tz_name, database=DatabaseConfig(url=url), sync=sync,
-                  accounts=accounts, followup=followup)
+                  accounts=accounts, followup=followup, promises=promises)
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -95,6 +95,18 @@ def when_in_words(sent: datetime, now: datetime, tz: ZoneInfo) -> str:
     return f"on {day:%A, %B} {day.day}"
 
 
+def due_in_words(due: datetime, now: datetime, tz: ZoneInfo) -> str:
+    """ "by today", "by tomorrow", "by Thursday", "by Thursday, November 19" (seen from `now`)."""
+    day, today = due.astimezone(tz).date(), now.astimezone(tz).date()
+    if day == today:
+        return "by today"
+    if day == today + timedelta(days=1):
+        return "by tomorrow"
+    if abs((day - today).days) < 7:
+        return f"by {day:%A}"
+    return f"by {day:%A, %B} {day.day}"
+
+
 def reply_subject(subject: str) -> str:
     return "Re: " + _REPLY_PREFIX.sub("", clean_header(subject))
 
@@ -135,6 +147,11 @@ class DraftInput:
     recipients: tuple[tuple[str, str], ...]  # (name, address), To
     cc: tuple[tuple[str, str], ...]
     business_days_waiting: int
+    reply_to_author: str = ""  # who wrote the quoted message (default: the user)
+    templates: tuple[str, ...] = ()  # tried first; then followup/stepN and followup/default
+    promise_text: str | None = None
+    promise_what: str | None = None
+    promise_due: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -166,9 +183,15 @@ def build_draft(d: DraftInput, env: SandboxedEnvironment, now: datetime, tz: Zon
         "step": d.step,
         "user_name": clean_header(d.from_name) or d.from_addr,
         "user_first_name": user_first,
+        "promise_text": d.promise_text or "",
+        "what": d.promise_what or "",
+        "due_at": d.promise_due.astimezone(tz) if d.promise_due else None,
+        "due_when": due_in_words(d.promise_due, now, tz) if d.promise_due else "",
     }
-    text = render(env, [f"followup/step{d.step}.txt.j2", "followup/default.txt.j2"], context).rstrip() + "\n"
-    body = text + "\n" + quote(clean_header(d.from_name) or d.from_addr, d.reply_to_sent, d.reply_to_text, tz) + "\n"
+    names = [*d.templates] if d.templates else [f"followup/step{d.step}.txt.j2", "followup/default.txt.j2"]
+    text = render(env, names, context).rstrip() + "\n"
+    author = clean_header(d.reply_to_author) or clean_header(d.from_name) or d.from_addr
+    body = text + "\n" + quote(author, d.reply_to_sent, d.reply_to_text, tz) + "\n"
     msg = EmailMessage(policy=SMTP)
     msg["From"] = _address(d.from_name, d.from_addr) or d.from_addr
     msg["To"] = [a for a in (_address(n, x) for n, x in d.recipients) if a]

@@ -27,8 +27,9 @@ from assistant.workdays import WorkCalendar
 log = logging.getLogger(__name__)
 
 OPEN = ("pending", "present")
+TEMPLATES = {"my_promise": ("promise/mine.txt.j2",), "their_promise": ("promise/theirs.txt.j2",)}
 MISSING_GRACE = timedelta(minutes=10)  # a vanished draft is "deleted" only if no sent copy shows up by then
-REMOVE_WHEN = ("replied", "bounced", "dismissed")  # a cold item's draft is the user's last chance: kept
+REMOVE_WHEN = ("replied", "bounced", "dismissed", "kept")  # a cold item's draft is the user's last chance: kept
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Lifecycle:
     now: datetime
 
     def apply(self, decisions: list[Decision], ids: dict[str, int], mail: list[Mail]) -> list[Action]:
-        by_followup = {ids[d.message_id]: d for d in decisions}
+        by_followup = {ids[d.key]: d for d in decisions}
         actions = self._review_existing(by_followup, mail)
         drafts = self.store.drafts(self.account.name)
         live = {(d.followup_id, d.step) for d in drafts if d.state in (*OPEN, "missing", "edited")}
@@ -79,13 +80,13 @@ class Lifecycle:
         live = {(d.followup_id, d.step): d for d in self.store.drafts(self.account.name, (*OPEN, "edited"))}
         actions = []
         for d in decisions:
-            fid = ids.get(d.message_id, 0)
+            fid = ids.get(d.key, 0)
             draft = next((x for (f, _), x in live.items() if f == fid and x.state in OPEN), None)
             if draft and (d.state in REMOVE_WHEN or d.step > draft.step):
                 actions.append(Action("would-remove", fid, d.tracked.subject, d.reason))
             elif d.draft_due and (fid, d.step) not in live:
                 build_draft(self._input(d), self.env, self.now, self.tz)  # a template error shows now
-                actions.append(Action("would-draft", fid, d.tracked.subject, f"follow-up {d.step} to {self._to(d)}"))
+                actions.append(Action("would-draft", fid, d.tracked.subject, f"{self._what(d)} to {self._to(d)}"))
         return actions
 
     # --- what happened to drafts we made ----------------------------------------------------------
@@ -155,12 +156,17 @@ class Lifecycle:
     def _create(self, followup_id: int, d: Decision) -> Action:
         rendered = build_draft(self._input(d), self.env, self.now, self.tz)
         if self.client is None:
-            return Action("would-draft", followup_id, d.tracked.subject, f"follow-up {d.step} to {self._to(d)}")
+            return Action("would-draft", followup_id, d.tracked.subject, f"{self._what(d)} to {self._to(d)}")
         draft = self.store.add_draft(self.account.name, followup_id, d.step, rendered.message_id,
                                      self.drafts_folder, rendered.raw, rendered.body_sha256, self.now)
         self._append(draft)
         self.store.set_state(followup_id, "drafted", self.now)
-        return Action("drafted", followup_id, d.tracked.subject, f"follow-up {d.step} to {self._to(d)}")
+        return Action("drafted", followup_id, d.tracked.subject, f"{self._what(d)} to {self._to(d)}")
+
+    @staticmethod
+    def _what(d: Decision) -> str:
+        return {"my_promise": "reminder of your promise", "their_promise": "nudge about their promise"}.get(
+            d.kind, f"follow-up {d.step}")
 
     def _append(self, draft: DraftRow) -> None:
         assert self.client is not None
@@ -191,22 +197,16 @@ class Lifecycle:
         return None
 
     def _to(self, d: Decision) -> str:
-        return ", ".join(a for _, a in self._recipients(d)[0]) or "?"
-
-    def _recipients(self, d: Decision) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-        mine = set(self.account.addresses)
-        to = [(n, a) for n, a in d.tracked.to if a.lower() not in mine]
-        cc = [(n, a) for n, a in d.tracked.cc if a.lower() not in mine]
-        return (to, cc) if to else (cc, [])
+        return ", ".join(a for _, a in d.draft_to) or "?"
 
     def _input(self, d: Decision) -> DraftInput:
-        to, cc = self._recipients(d)
         latest = d.latest
         return DraftInput(
-            account=self.account.name, step=d.step, tracked_id=d.message_id, tracked_subject=d.tracked.subject,
+            account=self.account.name, step=d.step, tracked_id=d.key, tracked_subject=d.tracked.subject,
             tracked_sent=d.tracked.date, reply_to_id=latest.message_id or d.message_id,
             reply_to_references=latest.references, reply_to_text=self.store.full_text(latest.id),
-            reply_to_sent=latest.date,
-            from_name=d.tracked.from_name, from_addr=d.tracked.from_addr, recipients=tuple(to), cc=tuple(cc),
+            reply_to_sent=latest.date, reply_to_author=latest.from_name or latest.from_addr,
+            from_name=d.draft_from[0], from_addr=d.draft_from[1], recipients=d.draft_to, cc=d.draft_cc,
             business_days_waiting=self.calendar.business_days_between(d.tracked.date, self.now),
+            templates=TEMPLATES.get(d.kind, ()), promise_text=d.text, promise_what=d.what, promise_due=d.due_at,
         )

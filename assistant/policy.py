@@ -12,12 +12,13 @@ import datetime as dt
 import fnmatch
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from assistant.analysis.threads import base_subject
-from assistant.config import FollowupConfig
-from assistant.workdays import WorkCalendar
+from assistant.config import FollowupConfig, PromisesConfig
+from assistant.workdays import Duration, WorkCalendar
 
 _NOREPLY = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|mailer[-_.]?daemon|postmaster|"
                       r"notifications?|notify|bounces?|auto[-_.]?confirm|alerts?)([-+_.].*)?$", re.IGNORECASE)
@@ -48,7 +49,8 @@ class Mail:
     original_recipients: tuple[str, ...] = ()
     original_subject: str | None = None
     references: tuple[str, ...] = ()
-    text: str = ""  # new text and the quoted text below it, for quoting in a draft
+    text: str = ""  # the new text
+    promises: tuple[tuple[str, str | None, datetime | None], ...] = ()  # (sentence, what, due)
 
     @property
     def recipients(self) -> tuple[tuple[str, str], ...]:
@@ -72,8 +74,23 @@ class Decision:
     due_at: datetime | None  # when the next follow-up draft is due (None when none will come)
     reason: str  # why it is tracked, or why it closed
     tracked: Mail
-    latest: Mail  # the user's latest message in the chain: the draft replies to it
+    latest: Mail  # the message the draft replies to
     draft_due: bool  # a draft for `step` should exist now
+    kind: str = "awaiting_reply"  # or my_promise / their_promise
+    draft_from: tuple[str, str] = ("", "")  # (name, address) the draft is written as
+    draft_to: tuple[tuple[str, str], ...] = ()
+    draft_cc: tuple[tuple[str, str], ...] = ()
+    text: str | None = None  # a promise: its sentence
+    what: str | None = None  # a promise: what was promised
+
+    @property
+    def key(self) -> str:
+        return item_key(self.kind, self.message_id)
+
+
+def item_key(kind: str, message_id: str) -> str:
+    """Tracked items are told apart by kind and message: one message can ask and promise at once."""
+    return message_id if kind == "awaiting_reply" else f"{kind}:{message_id}"
 
 
 def list_addresses_of(headers: dict[str, str]) -> set[str]:
@@ -180,8 +197,14 @@ def _decide_one(sent: Mail, chain: list[Mail], replies: list[Mail], mail: list[M
     step, latest = len(chain), chain[-1]
     assert sent.message_id is not None
 
+    mine = {a.lower() for a in (sent.from_addr,)}
+    to = tuple((n, a) for n, a in sent.to if a.lower() not in mine)
+    cc = tuple((n, a) for n, a in sent.cc if a.lower() not in mine)
+    people = {"draft_from": (sent.from_name, sent.from_addr), "draft_to": to or cc, "draft_cc": cc if to else ()}
+
     def closed(state: str, why: str) -> Decision:
-        return Decision(sent.message_id or "", sent.thread_key, state, step, None, why, sent, latest, False)
+        base = Decision(sent.message_id or "", sent.thread_key, state, step, None, why, sent, latest, False)
+        return replace(base, **people)  # type: ignore[arg-type]
 
     if replies:
         who = replies[0].from_name or replies[0].from_addr
@@ -209,8 +232,9 @@ def _decide_one(sent: Mail, chain: list[Mail], replies: list[Mail], mail: list[M
     if now > calendar.add(due, config.max_overdue) and not (override and override.action == "track"):
         # Not a flood of drafts for mail long overdue when Followup first sees it (or after an outage).
         return closed("cold", f"was already overdue by more than {config.max_overdue} when Followup saw it")
-    return Decision(sent.message_id, sent.thread_key, state, step, due, reason, sent, latest,
+    base = Decision(sent.message_id, sent.thread_key, state, step, due, reason, sent, latest,
                     draft_due=state == "waiting" and now >= due)
+    return replace(base, **people)  # type: ignore[arg-type]
 
 
 def _dedupe(thread: Sequence[Mail]) -> list[Mail]:
@@ -234,3 +258,77 @@ def decide(threads: dict[str, list[Mail]], bounces: Sequence[Mail], overrides: d
     for thread in threads.values():
         out += decide_thread(thread, bounces, overrides, config, calendar, now, user_addresses, list_addresses)
     return out
+
+
+# --- promises -------------------------------------------------------------------------------------
+
+def decide_promises(thread: Sequence[Mail], overrides: dict[str, Override], promises: PromisesConfig,
+                    followup: FollowupConfig, calendar: WorkCalendar, now: datetime,
+                    user_addresses: frozenset[str]) -> list[Decision]:
+    """The user's promises (a reminder before they fall due) and promises made to the user (a nudge
+    when overdue by `grace`). A promise is kept when the promiser writes again in the thread."""
+    mail = sorted((m for m in _dedupe(thread) if m.folder_role != "drafts"), key=lambda m: (m.date, m.id))
+    name = next((m.from_name for m in reversed(mail) if m.from_user and m.from_name), "")
+    out = []
+    for m in mail:
+        if not m.promises or not m.message_id or m.verdict != "human":
+            continue
+        sentence, what, due = m.promises[0]
+        kind = "my_promise" if m.from_user else "their_promise"
+        if m.from_user:
+            to = tuple((n, a) for n, a in m.to if a.lower() not in user_addresses)
+            cc = tuple((n, a) for n, a in m.cc if a.lower() not in user_addresses)
+            if not to and not cc:
+                continue  # a promise to oneself
+            sender, to, cc = (m.from_name, m.from_addr), to or cc, cc if to else ()
+            later = [x for x in mail if x.date > m.date and x.from_user]
+            reason = f'you promised: "{sentence}"'
+        else:
+            me = next((a for _, a in m.recipients if a.lower() in user_addresses), min(user_addresses, default=""))
+            sender, to, cc = (name, me), ((m.from_name, m.from_addr),), ()
+            later = [x for x in mail if x.date > m.date and x.from_addr.lower() == m.from_addr.lower()
+                     and x.verdict == "human"]
+            reason = f'{m.from_name or m.from_addr} promised: "{sentence}"'
+        deadline = due or calendar.due(m.date, promises.default_due)
+        latest = [x for x in mail if x.verdict == "human"][-1]
+        override = overrides.get(item_key(kind, m.message_id))
+        common = {"kind": kind, "draft_from": sender, "draft_to": to, "draft_cc": cc, "text": sentence, "what": what}
+
+        def decision(state: str, why: str, draft_due: bool = False, m: Mail = m, deadline: datetime = deadline,
+                     latest: Mail = latest, common: Any = common) -> Decision:
+            base = Decision(m.message_id or "", m.thread_key, state, 1, deadline, why, m, latest, draft_due)
+            return replace(base, **common)
+
+        if later:
+            who = "you" if m.from_user else (m.from_name or m.from_addr)
+            out.append(decision("kept", f"kept: {who} wrote again on {later[0].date.astimezone(calendar.tz):%a %b %-d}"))
+            continue
+        if override and override.action == "dismiss":
+            out.append(decision("dismissed", "dismissed by you"))
+            continue
+        draft_at = _remind_at(deadline, m.date, promises.remind, calendar) if m.from_user else \
+            calendar.due(deadline, promises.grace)
+        state = "waiting"
+        if override and override.until and override.until > draft_at:
+            draft_at = calendar.into_window(override.until)
+            state = "snoozed" if now < override.until else state
+        if now > calendar.add(draft_at, followup.max_overdue):
+            out.append(decision("cold", f"was already overdue by more than {followup.max_overdue} when Followup saw it"))
+            continue
+        out.append(decision(state, reason, draft_due=state == "waiting" and now >= draft_at))
+    return out
+
+
+def _remind_at(deadline: datetime, made: datetime, remind: Duration, calendar: WorkCalendar) -> datetime:
+    """The start of the working day `remind` before the due day; never before the promise was made
+    (then the due day's start, or the moment it was made)."""
+    day = deadline.astimezone(calendar.tz).date()
+    if remind.unit == "business days":
+        for _ in range(remind.amount):
+            day = calendar.previous_working_day(day)
+        moment = calendar.window_start(day)
+    else:
+        moment = calendar.into_window(calendar.add(deadline, Duration(-remind.amount, remind.unit)))
+    if moment < made:
+        moment = max(calendar.into_window(calendar.window_start(deadline.astimezone(calendar.tz).date())), made)
+    return moment

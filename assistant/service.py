@@ -22,7 +22,7 @@ from assistant.policy import Decision, Mail
 from assistant.progress import NoProgress, Progress
 from assistant.store.followups import FollowupStore
 from assistant.store.repo import Store
-from assistant.workdays import WorkCalendar, make_calendar
+from assistant.workdays import WorkCalendar, make_calendar, parse_hours
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,8 @@ def _sync(client: MailboxClient, config: Config, account: AccountConfig, store: 
     result.folder_names = client.find_folders().by_role()
     for role, name in result.folder_names.items():
         try:
-            summary = sync_folder(client, store, account, role, name, clock.now(), config.sync, progress)
+            summary = sync_folder(client, store, account, role, name, clock.now(), config.sync, progress,
+                                  parse_hours(config.followup.working_hours)[1])
         except MailboxError as e:
             # One failing folder is reported; the others still sync.
             log.error("%s/%s: %s", account.name, name, e)
@@ -110,9 +111,14 @@ def decide(config: Config, account: AccountConfig, followups: FollowupStore, now
     for m in mail:
         threads.setdefault(m.thread_key, []).append(m)
     bounces = [m for m in mail if m.verdict == "bounce"]
-    decisions = policy.decide(threads, bounces, followups.overrides(account.name), config.followup,
-                              calendar_for(config), now, frozenset(account.addresses),
+    overrides, calendar = followups.overrides(account.name), calendar_for(config)
+    addresses = frozenset(account.addresses)
+    decisions = policy.decide(threads, bounces, overrides, config.followup, calendar, now, addresses,
                               followups.list_addresses(account.name))
+    for thread in threads.values():
+        if any(m.promises for m in thread):
+            decisions += policy.decide_promises(thread, overrides, config.promises, config.followup, calendar,
+                                                now, addresses)
     return decisions, mail
 
 

@@ -74,6 +74,15 @@ class WorkCalendar:
             day += timedelta(days=1)
         raise ValueError("no working day within two years: check working_days and holidays")
 
+    def previous_working_day(self, day: date) -> date:
+        """The last working day strictly before `day`."""
+        day -= timedelta(days=1)
+        for _ in range(366 * 2):
+            if self.is_working_day(day):
+                return day
+            day -= timedelta(days=1)
+        raise ValueError("no working day within two years: check working_days and holidays")
+
     def window_start(self, day: date) -> datetime:
         return datetime.combine(day, self.start, self.tz)
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from assistant.analysis.automated import classify
 from assistant.analysis.intent import expects_reply
+from assistant.analysis.promises import find_promises
 from assistant.config import AccountConfig, SyncConfig
 from assistant.mailbox.client import Fetched, FolderStatus, MailboxClient
 from assistant.message import parse_message
@@ -39,12 +40,17 @@ class FolderSummary:
         return bool(self.new or self.changed or self.expunged or self.rematched or self.resynced)
 
 
-def to_record(fetched: Fetched, account: AccountConfig) -> MessageRecord:
+def to_record(fetched: Fetched, account: AccountConfig, workday_end: time = time(18, 0)) -> MessageRecord:
     """Fetched bytes → a storable record, analysed while the whole fetched message is at hand."""
     p = parse_message(fetched.raw)
     from_addr = p.from_.email if p.from_ else ""
     verdict = classify(p)
     intent = expects_reply(p.new_text)
+    sent = p.date or fetched.internal_date
+    promises = []
+    if verdict.kind == "human" and sent is not None:  # never in auto-replies, lists or bulk mail
+        promises = [{"text": x.text, "what": x.what, "due": x.due.isoformat() if x.due else None, "by": x.by}
+                    for x in find_promises(p.new_text, sent, workday_end)]
     report = None
     if p.report is not None:
         report = {"kind": p.report.kind, "action": p.report.action, "recipients": list(p.report.recipients),
@@ -61,7 +67,7 @@ def to_record(fetched: Fetched, account: AccountConfig) -> MessageRecord:
         signature=p.signature, attachments=p.attachments, size=fetched.size, gm_msgid=fetched.gm_msgid,
         gm_thrid=fetched.gm_thrid, defects=p.defects, verdict=verdict.kind, verdict_reason=verdict.reason,
         return_date=verdict.return_date, report=report, expects_reply=intent.expects_reply,
-        expects_reason=intent.reason,
+        expects_reason=intent.reason, promises=tuple(promises),
     )
 
 
@@ -71,7 +77,8 @@ def _unchanged(cursor: Cursor, status: FolderStatus) -> bool:
 
 
 def sync_folder(client: MailboxClient, store: Store, account: AccountConfig, role: str, name: str,
-                now: datetime, settings: SyncConfig, progress: Progress) -> FolderSummary:
+                now: datetime, settings: SyncConfig, progress: Progress,
+                workday_end: time = time(18, 0)) -> FolderSummary:
     summary = FolderSummary(role=role, name=name)
     status = client.examine(name)
     before = store.cursor(account.name, role, name)
@@ -95,7 +102,7 @@ def sync_folder(client: MailboxClient, store: Store, account: AccountConfig, rol
         return summary
 
     if not unchanged:
-        _fetch_new(client, store, account, cursor, status, now, settings, progress, summary)
+        _fetch_new(client, store, account, cursor, status, now, settings, progress, summary, workday_end)
     if before.initial_done:
         _pick_up_changes(client, store, before, cursor, status, settings, summary)
     if not cursor.initial_done and status.uidnext:
@@ -110,7 +117,8 @@ def sync_folder(client: MailboxClient, store: Store, account: AccountConfig, rol
 
 
 def _fetch_new(client: MailboxClient, store: Store, account: AccountConfig, cursor: Cursor, status: FolderStatus,
-               now: datetime, settings: SyncConfig, progress: Progress, summary: FolderSummary) -> None:
+               now: datetime, settings: SyncConfig, progress: Progress, summary: FolderSummary,
+               workday_end: time) -> None:
     since = cursor.sync_since.date() if cursor.sync_since and not cursor.initial_done else None
     uids = client.uids_after(cursor.last_uid, since)
     if not uids:
@@ -122,7 +130,7 @@ def _fetch_new(client: MailboxClient, store: Store, account: AccountConfig, curs
             records = []
             for fetched in client.fetch(batch, settings.body_bytes):
                 try:
-                    records.append(to_record(fetched, account))
+                    records.append(to_record(fetched, account, workday_end))
                 except Exception as e:  # noqa: BLE001 - one unreadable message never stops the sync
                     log.warning("%s/%s UID %s: skipped, cannot parse: %s", account.name, cursor.name,
                                 fetched.uid, e)

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import defer
 
-from assistant.policy import Decision, Mail, Override, list_addresses_of
+from assistant.policy import Decision, Mail, Override, item_key, list_addresses_of
 from assistant.store.models import Draft, Followup, StoredMessage
 from assistant.store.repo import Store
 
@@ -50,6 +50,8 @@ def _mail(row: StoredMessage) -> Mail:
         original_recipients=tuple(report.get("recipients", ())), original_subject=report.get("original_subject"),
         references=tuple(row.references.split()),
         text=row.new_text,
+        promises=tuple((p["text"], p.get("what"), datetime.fromisoformat(p["due"]) if p.get("due") else None)
+                       for p in json.loads(row.promises_json or "[]")),
     )
 
 
@@ -94,35 +96,36 @@ class FollowupStore:
         with self.store.session() as s:
             rows = s.scalars(select(Followup).where(Followup.account == account, or_(
                 Followup.manual.is_not(None), Followup.snoozed_until.is_not(None))))
-            return {r.message_id: Override(r.manual, r.snoozed_until) for r in rows}
+            return {item_key(r.kind, r.message_id): Override(r.manual, r.snoozed_until) for r in rows}
 
     def save_decisions(self, account: str, decisions: Sequence[Decision], now: datetime) -> dict[str, int]:
         """Upsert one followup row per decision (writing only what changed); open rows that got no
         decision (unstarred, moved out of Sent, now known to go to a list) are closed with a reason.
-        Returns tracked Message-ID → followup id."""
+        Returns each decision's key → followup id."""
         with self.store.session() as s:
-            existing = {r.message_id: r for r in s.scalars(select(Followup).where(
-                Followup.account == account, Followup.kind == "awaiting_reply"))}
+            existing = {item_key(r.kind, r.message_id): r for r in s.scalars(select(Followup).where(
+                Followup.account == account))}
             for d in decisions:
-                row = existing.get(d.message_id)
+                row = existing.get(d.key)
                 if row is None:
-                    row = existing[d.message_id] = Followup(account=account, kind="awaiting_reply",
-                                                            message_id=d.message_id, created_at=now)
+                    row = existing[d.key] = Followup(account=account, kind=d.kind, message_id=d.message_id,
+                                                     created_at=now)
                     s.add(row)
                 values = {"thread_key": d.thread_key, "subject": d.tracked.subject,
-                          "to_json": json.dumps(d.tracked.recipients), "sent_at": d.tracked.date, "state": d.state,
-                          "step": d.step, "due_at": d.due_at, "reason": d.reason}
+                          "to_json": json.dumps(d.draft_to + d.draft_cc), "sent_at": d.tracked.date,
+                          "state": d.state, "step": d.step, "due_at": d.due_at, "reason": d.reason,
+                          "text": d.text, "what": d.what}
                 if d.state == "waiting" and row.state == "drafted" and row.step == d.step:
                     values["state"] = "drafted"  # the lifecycle, not the policy, knows about our drafts
                 _update(row, values, now)
-            decided = {d.message_id for d in decisions}
-            for message_id, row in existing.items():
-                if message_id not in decided and row.state in ("waiting", "drafted", "snoozed"):
+            decided = {d.key for d in decisions}
+            for key, row in existing.items():
+                if key not in decided and row.state in ("waiting", "drafted", "snoozed"):
                     _update(row, {"state": "dismissed", "due_at": None,
                                   "reason": "no longer tracked: gone from Sent, unstarred, or not awaiting a reply"},
                             now)
             s.flush()
-            return {d.message_id: existing[d.message_id].id for d in decisions}
+            return {d.key: existing[d.key].id for d in decisions}
 
     def set_state(self, followup_id: int, state: str, now: datetime) -> None:
         with self.store.session() as s:

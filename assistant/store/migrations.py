@@ -35,7 +35,14 @@ def _followups(conn: Connection) -> None:
                       "highestmodseq = NULL, exists_count = 0, initial_done = :f"), {"f": False})
 
 
-STEPS: Sequence[Step] = (("0001_initial", _initial), ("0002_followups", _followups))
+def _promises(conn: Connection) -> None:
+    # Mail synced before keeps no promises: only new mail is read for them.
+    conn.execute(text("ALTER TABLE messages ADD COLUMN promises_json TEXT"))
+    conn.execute(text("ALTER TABLE followups ADD COLUMN text TEXT"))
+    conn.execute(text("ALTER TABLE followups ADD COLUMN what TEXT"))
+
+
+STEPS: Sequence[Step] = (("0001_initial", _initial), ("0002_followups", _followups), ("0003_promises", _promises))
 
 
 def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> list[str]:

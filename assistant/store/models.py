@@ -118,6 +118,7 @@ class StoredMessage(Base):
     report_json: Mapped[str | None] = mapped_column(Text)  # bounce/receipt: original id, recipients, action
     expects_reply: Mapped[bool | None] = mapped_column(Boolean)
     expects_reason: Mapped[str | None] = mapped_column(Text)
+    promises_json: Mapped[str | None] = mapped_column(Text)  # [{text, what, due}] found in the new text
 
 
 class Thread(Base):
@@ -149,6 +150,8 @@ class Followup(Base):
     step: Mapped[int] = mapped_column(Integer, default=1)  # the user's unanswered messages so far
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reason: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str | None] = mapped_column(Text)  # a promise: the sentence
+    what: Mapped[str | None] = mapped_column(Text)  # a promise: what was promised
     manual: Mapped[str | None] = mapped_column(String(20))  # track | dismiss | snooze (the user's word)
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -78,6 +78,7 @@ class MessageRecord:
     report: dict[str, Any] | None = None
     expects_reply: bool | None = None
     expects_reason: str | None = None
+    promises: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -379,3 +380,4 @@ def _fill(row: StoredMessage, r: MessageRecord, folder: str, uidvalidity: int, n
     row.verdict, row.verdict_reason, row.return_date = r.verdict, r.verdict_reason, r.return_date
     row.report_json = json.dumps(r.report) if r.report else None
     row.expects_reply, row.expects_reason = r.expects_reply, r.expects_reason
+    row.promises_json = json.dumps(list(r.promises)) if r.promises else None
