@@ -75,6 +75,15 @@ def test_explain_files_without_any_config(tmp_path: Path, monkeypatch: pytest.Mo
     assert rows[2]["from_user"] is False
     code, out, _ = run(capsys, "explain", "--as-sent", "--json", files[2])
     assert json.loads(out)["from_user"] is True
+    promise = tmp_path / "promise.eml"
+    promise.write_bytes(b"From: Alice <alice@client.example>\r\nTo: me@example.com\r\nSubject: Re: Deck\r\n"
+                        b"Date: Mon, 02 Nov 2026 10:00:00 -0500\r\nMessage-ID: <p@x>\r\n\r\n"
+                        b"I'll send you the revised deck by Friday.\r\n\r\nOn Sun, Nov 1, 2026 Bob wrote:\r\n"
+                        b"> I will call you tomorrow.\r\n")
+    code, out, _ = run(capsys, "explain", "--json", str(promise))
+    assert json.loads(out)["promises"] == [{"text": "I'll send you the revised deck by Friday.",
+                                            "what": "the revised deck", "by": "sender",
+                                            "due_at": "2026-11-06T23:00:00+00:00"}]
     code, out, _ = run(capsys, "explain", files[1])
     assert out.startswith(f"{files[1]}:\n  kind: bounce (")
 

@@ -372,3 +372,65 @@ def test_a_draft_the_user_changed_under_our_message_id_is_never_removed(mailbox:
     result = scene.poll(MON + timedelta(days=3, hours=3))
     assert [(a.kind, a.detail) for a in result.actions] == [("kept", "you changed the draft, so it stays")]
     assert [d["Cc"] for d in scene.drafts()] == ["Carol <carol@client.example>"]
+
+
+# --- promises -------------------------------------------------------------------------------------
+
+def test_my_promise_gets_a_reminder_the_working_day_before_and_closes_when_kept(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    mid = scene.send("Deck", "Hi Alice,\n\nThanks for the call. I'll send you the revised deck by Friday.\n\nBest,\nMe")
+    scene.poll(MON + timedelta(hours=1))
+    store = mailbox.store()
+    rows = {(f.kind, f.message_id): f for f in FollowupStore(store).followups("work")}
+    store.close()
+    promise = rows[("my_promise", mid)]
+    assert promise.what == "the revised deck" and promise.text.startswith("I'll send you the revised deck")
+    # due Friday Nov 6 18:00; the reminder comes at the start of Thursday's working day
+    assert promise.due_at.astimezone(NY) == datetime(2026, 11, 6, 18, tzinfo=NY)
+    assert scene.poll(datetime(2026, 11, 5, 8, 59, tzinfo=NY)).actions == []
+    result = scene.poll(datetime(2026, 11, 5, 9, 0, tzinfo=NY))
+    assert [(a.kind, a.detail) for a in result.actions] == [
+        ("drafted", "reminder of your promise to alice@client.example")]
+    [draft] = scene.drafts()
+    assert text_of(draft).startswith("Hi Alice,\n\nAs promised, here is the revised deck.")
+    assert draft["In-Reply-To"] == mid and draft["To"] == "Alice Wong <alice@client.example>"
+    # the user keeps it: a message of theirs in the thread, with the deck
+    scene.send("Re: Deck", "Here it is.", at=datetime(2026, 11, 5, 15, tzinfo=NY), in_reply_to=mid,
+               references=mid)
+    result = scene.poll(datetime(2026, 11, 5, 15, 30, tzinfo=NY))
+    assert ("removed", f"draft removed: kept: you wrote again on Thu Nov 5") in [(a.kind, a.detail)
+                                                                               for a in result.actions]
+    assert scene.drafts() == []
+
+
+def test_their_promise_is_nudged_after_the_grace_period(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    scene.send("Contract", "Could you send the signed contract?", message_id="<ask@example.com>")
+    promise = scene.receive("Re: Contract", "Sure — I'll send the signed contract tomorrow.",
+                            MON + timedelta(hours=1), in_reply_to="<ask@example.com>",
+                            references="<ask@example.com>")
+    # due Tue Nov 3 18:00, grace 1 business day: Wed 18:00, the end of the day → Thu Nov 5 09:00
+    assert scene.poll(datetime(2026, 11, 5, 8, 59, tzinfo=NY)).actions == []
+    result = scene.poll(datetime(2026, 11, 5, 9, 0, tzinfo=NY))
+    assert [(a.kind, a.detail) for a in result.actions] == [
+        ("drafted", "nudge about their promise to alice@client.example")]
+    [draft] = scene.drafts()
+    assert draft["In-Reply-To"] == promise and draft["To"] == "Alice Wong <alice@client.example>"
+    assert draft["From"] == f"Me Myself <{scene.me}>"
+    assert text_of(draft).startswith("Hi Alice,\n\nYou mentioned you'd get the signed contract to me by Tuesday.")
+    # the question itself was answered by her promise: no follow-up for it
+    assert scene.state("<ask@example.com>") == "replied"
+
+
+def test_quoted_promises_and_auto_replies_are_ignored(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    mid = scene.send("Plan", "Thanks, noted.\n\nOn Mon, Nov 2, 2026 at 9:00 AM Alice wrote:\n"
+                             "> I'll send the plan by Friday.\n", message_id="<plan@example.com>")
+    scene.receive("Automatic reply: Plan", "I'm out. I will reply to your message on Monday.",
+                  MON + timedelta(minutes=1), in_reply_to=mid, references=mid,
+                  extra={"Auto-Submitted": "auto-replied"})
+    scene.poll(MON + timedelta(days=10))
+    store = mailbox.store()
+    kinds = [f.kind for f in FollowupStore(store).followups("work")]
+    store.close()
+    assert kinds == [] and scene.drafts() == []

@@ -31,6 +31,8 @@ def test_example_config_loads() -> None:
     assert account.tls_verify and account.password_env == "FOLLOWUP_WORK_PASSWORD"
     assert [str(c) for c in config.followup.cadence] == ["3 business days", "7 business days"]
     assert config.followup.track == "questions" and config.followup.ignore[0] == "@example-newsletters.com"
+    assert (str(config.promises.default_due), str(config.promises.remind), str(config.promises.grace)) == (
+        "2 business days", "1 business day", "1 business day")
 
 
 def test_defaults() -> None:
@@ -84,6 +86,10 @@ def test_defaults() -> None:
     ('[followup]\ntrack = "everything"\n',
      "config.toml [followup] track: expected one of questions, all, got 'everything'", None),
     ("[followup]\ncadance = []\n", "config.toml [followup] cadance: unknown key", "did you mean 'cadence'?"),
+    ('[promises]\ngrace = "soon"\n', "config.toml [promises] grace: not a duration: 'soon' (expected e.g. "
+     '"3 business days", "2 days", "4 hours", "1 week")', None),
+    ('[promises]\nremind_before = "1 day"\n', "config.toml [promises] remind_before: unknown key",
+     "did you mean 'remind'?"),
 ])
 def test_config_errors_name_file_section_and_key(text: str, message: str, hint: str | None) -> None:
     with pytest.raises(ConfigError) as caught:

@@ -152,3 +152,38 @@ def test_a_participant_answering_through_a_list_counts_as_a_reply() -> None:
     assert decide([cc_list, via_list], MON + timedelta(days=1))[0].state == "replied"
     stranger = replace(via_list, from_addr="someone@else.example")
     assert decide([cc_list, stranger], MON + timedelta(days=1))[0].state == "waiting"
+
+
+# --- promises -------------------------------------------------------------------------------------
+
+def promises(thread: list[Mail], now: datetime, overrides: dict[str, Override] | None = None) -> list:
+    from assistant.config import PromisesConfig
+    from assistant.policy import decide_promises
+
+    return decide_promises(thread, overrides or {}, PromisesConfig(), CONFIG, CAL, now, ME)
+
+
+THEIRS = reply(1, MON, promises=(("I'll send the contract Thursday.", "the contract",
+                                  datetime(2026, 11, 5, 18, tzinfo=NY)),))
+
+
+def test_their_promise_kept_when_they_write_again() -> None:
+    [d] = promises([SENT, THEIRS], datetime(2026, 11, 9, 10, tzinfo=NY))
+    assert (d.kind, d.state, d.draft_due) == ("their_promise", "waiting", True)  # Thu 18:00 + 1 bd → Fri 18:00
+    assert d.draft_to == (("Alice", "alice@x.example"),) and d.draft_from == ("Me", "me@example.com")
+    later = reply(2, datetime(2026, 11, 6, 9, tzinfo=NY), subject="Re: Deck")
+    [d] = promises([SENT, THEIRS, later], datetime(2026, 11, 9, 10, tzinfo=NY))
+    assert d.state == "kept" and d.reason.startswith("kept: Alice wrote again on Fri Nov 6")
+    assert promises([SENT, THEIRS], datetime(2026, 11, 9, 10, tzinfo=NY),
+                    {"their_promise:<r1@x>": Override("dismiss")})[0].state == "dismissed"
+
+
+def test_my_promise_without_a_deadline_gets_the_default_and_a_reminder() -> None:
+    mine = replace(SENT, expects_reply=False, promises=(("I'll get back to you.", None, None),))
+    [d] = promises([mine], MON)
+    # default_due 2 business days → Wed Nov 4 10:00; the reminder the working day before: Tue 09:00
+    assert d.due_at == datetime(2026, 11, 4, 10, tzinfo=NY) and not d.draft_due
+    assert promises([mine], datetime(2026, 11, 3, 9, tzinfo=NY))[0].draft_due
+    # a promise due today: the reminder cannot come before it was made
+    today = replace(mine, promises=(("I'll send it by EOD.", "it", datetime(2026, 11, 2, 18, tzinfo=NY)),))
+    assert promises([today], MON)[0].draft_due
