@@ -22,10 +22,12 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout, not an installed copy
 from assistant.analysis.intent import expects_reply, is_dated_commitment  # noqa: E402
+from assistant.analysis.promises import find_promises  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "intent-train.tsv"
 HOLD_OUT_EVERY = 5
@@ -103,12 +105,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     intents = {e.line: expects_reply(e.text) for e in examples}
     elapsed = time.perf_counter() - start
     commitments = {e.line: is_dated_commitment(e.text) for e in examples}
+    sent = datetime(2026, 11, 2, 10, tzinfo=UTC)  # the dataset has no dates; any Monday will do
+    promised = {e.line: find_promises(e.text, sent) for e in examples}
     measures = {
         "expects_reply": {line: i.expects_reply for line, i in intents.items()},
         "rules only": {line: i.expects_reply and not i.reason.startswith(MODEL_REASON)
                        for line, i in intents.items()},
         "tracked = expects_reply OR dated commitment": {
             line: i.expects_reply or commitments[line] is not None for line, i in intents.items()},
+        "tracked = expects_reply OR holds a promise (analysis/promises.py)": {
+            line: i.expects_reply or bool(promised[line]) for line, i in intents.items()},
+        "tracked = expects_reply OR holds a dated promise (the dataset's Yes: a commitment tied to a date)": {
+            line: i.expects_reply or any(p.due for p in promised[line]) for line, i in intents.items()},
     }
 
     splits = {
