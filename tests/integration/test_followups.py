@@ -398,7 +398,7 @@ def test_my_promise_gets_a_reminder_the_working_day_before_and_closes_when_kept(
     scene.send("Re: Deck", "Here it is.", at=datetime(2026, 11, 5, 15, tzinfo=NY), in_reply_to=mid,
                references=mid)
     result = scene.poll(datetime(2026, 11, 5, 15, 30, tzinfo=NY))
-    assert ("removed", f"draft removed: kept: you wrote again on Thu Nov 5") in [(a.kind, a.detail)
+    assert ("removed", "draft removed: kept: you wrote again on Thu Nov 5") in [(a.kind, a.detail)
                                                                                for a in result.actions]
     assert scene.drafts() == []
 
