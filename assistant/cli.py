@@ -357,10 +357,52 @@ def cmd_explain(ctx: Context) -> int:
     return 0
 
 
+def cmd_report(ctx: Context) -> int:
+    """The weekly report: what awaits a reply, promises due, mail waiting on you, drafts, bounces, stats.
+
+    Renders now (with --now, for that week) to stdout or --output. --deliver also delivers it as
+    configured in [report] deliver (into INBOX by default), once per week; `followup poll` does that by
+    itself after the configured day and time.
+
+    example: followup report --format html --output week.html
+    """
+    from assistant import weekly
+    from assistant.report_render import render_html, render_text
+
+    accounts = ctx.accounts()
+    if len(accounts) > 1:
+        raise ConfigError("several accounts are configured: choose one with --account NAME")
+    account, now = accounts[0], ctx.clock.now()
+    store = ctx.store()
+    try:
+        followups = FollowupStore(store)
+        calendar = service.calendar_for(ctx.config)
+        report = weekly.build(ctx.config, account, followups, calendar, now)
+        if ctx.args.deliver:
+            where = service.deliver_report(ctx.config, account, store, ctx.clock, force=True)
+            out(f"delivered to {where}" if where else "already delivered this week (or [report] deliver = \"none\")")
+            return 0
+    finally:
+        store.close()
+    fmt = ctx.args.format or ("html" if ctx.args.output and str(ctx.args.output).endswith(".html") else "text")
+    text = {"html": lambda: render_html(report, ctx.config.followup.template_dir),
+            "text": lambda: render_text(report, ctx.config.followup.template_dir),
+            "json": lambda: json.dumps(report.as_json(), indent=2, ensure_ascii=False)}[fmt]()
+    if ctx.args.output:
+        try:
+            Path(ctx.args.output).write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise FollowupError(f"--output: cannot write {ctx.args.output}: {e.strerror}") from e
+        out(str(ctx.args.output))
+    else:
+        out(text.rstrip("\n"))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Context], int]] = {
     "check": cmd_check, "sync": cmd_sync, "poll": cmd_poll, "list": cmd_list, "dismiss": cmd_dismiss,
-    "snooze": cmd_snooze, "track": cmd_track, "explain": cmd_explain, "demo": cmd_demo}
-PER_ACCOUNT = ("check", "sync", "poll", "list", "track")
+    "snooze": cmd_snooze, "track": cmd_track, "explain": cmd_explain, "report": cmd_report, "demo": cmd_demo}
+PER_ACCOUNT = ("check", "sync", "poll", "list", "track", "report")
 
 
 def _arguments(name: str, p: argparse.ArgumentParser) -> None:
@@ -378,6 +420,10 @@ def _arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--until", required=True, metavar="DATE", help="ISO date or date-time")
     if name == "track":
         p.add_argument("message_id", metavar="MESSAGE-ID")
+    if name == "report":
+        p.add_argument("--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+        p.add_argument("--format", choices=("html", "text", "json"), help="default: text (html for *.html)")
+        p.add_argument("--deliver", action="store_true", help="deliver it now as [report] deliver says")
     if name == "explain":
         p.add_argument("--as-sent", action="store_true", help="read each message as if you had sent it")
         p.add_argument("sources", nargs="+", metavar="FILE.eml|MESSAGE-ID")

@@ -6,6 +6,7 @@ import difflib
 import ipaddress
 import logging
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -84,6 +85,14 @@ class PromisesConfig:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    day: str = "monday"
+    time: str = "08:00"
+    deliver: str = "inbox"  # inbox | file:PATH | none
+    waiting_on_me_after: Duration = Duration(1, "business days")
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     timezone_name: str
@@ -92,6 +101,7 @@ class Config:
     accounts: tuple[AccountConfig, ...]
     followup: FollowupConfig = field(default_factory=FollowupConfig)
     promises: PromisesConfig = field(default_factory=PromisesConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -311,6 +321,23 @@ def _duration(s: _Section, key: str, default: Duration) -> Duration:
         raise s.error(key, str(e)) from e
 
 
+def _report(file: str, data: Any) -> ReportConfig:
+    s = _Section(file, "[report]", data)
+    defaults = ReportConfig()
+    days = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    day = s.choice("day", defaults.day, days)
+    at = s.text("time", defaults.time)
+    if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", at):
+        raise s.error("time", f"expected a time of day like \"08:00\", got {at!r}")
+    deliver = s.text("deliver", defaults.deliver)
+    if deliver not in ("inbox", "none") and not (deliver.startswith("file:") and len(deliver) > 5):
+        raise s.error("deliver", f"expected \"inbox\", \"file:PATH\" or \"none\", got {deliver!r}")
+    config = ReportConfig(day=day, time=at, deliver=deliver,
+                          waiting_on_me_after=_duration(s, "waiting_on_me_after", defaults.waiting_on_me_after))
+    s.finish()
+    return config
+
+
 def _check_holidays(s: _Section, code: str) -> None:
     import holidays
 
@@ -348,7 +375,8 @@ def parse_config(text: str, path: Path | None = None) -> Config:
                               remind=_duration(pr, "remind", defaults.remind),
                               grace=_duration(pr, "grace", defaults.grace))
     pr.finish()
-    top.known += ["database", "sync", "accounts", "followup", "promises"]
+    report = _report(file, data.get("report", {}))
+    top.known += ["database", "sync", "accounts", "followup", "promises", "report"]
     raw_accounts = data.get("accounts", [])
     if not isinstance(raw_accounts, list):
         raise top.error("accounts", "expected [[accounts]] tables")
@@ -364,7 +392,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         if names.count(name) > 1:
             raise ConfigError(f"{file} [accounts.{name}] name: two accounts are named {name!r}")
     return Config(path=path, timezone_name=tz_name, database=DatabaseConfig(url=url), sync=sync,
-                  accounts=accounts, followup=followup, promises=promises)
+                  accounts=accounts, followup=followup, promises=promises, report=report)
 
 
 def load_config(path: Path | None = None) -> Config:

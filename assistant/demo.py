@@ -91,6 +91,8 @@ def demo_config(server: EmbeddedServer, db: Path) -> Config:
     return parse_config(f"""
 [database]
 url = "sqlite:///{db}"
+[report]
+deliver = "none"
 [[accounts]]
 name = "demo"
 host = "{server.host}"

@@ -13,7 +13,7 @@ from assistant.analysis.threads import build_threads
 from assistant.clock import Clock
 from assistant.config import AccountConfig, Config, resolve_secret
 from assistant.drafting import environment
-from assistant.errors import MailboxError
+from assistant.errors import FollowupError, MailboxError
 from assistant.lifecycle import Action, Lifecycle
 from assistant.locking import account_lock
 from assistant.mailbox.client import Folders, MailboxClient
@@ -153,10 +153,41 @@ def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: 
     ids = followups.save_decisions(account.name, decisions, now)
     lifecycle = _lifecycle(client, followups, account, synced, env, config, now)
     result.actions = lifecycle.apply(decisions, ids, mail)
+    result.actions += _weekly(config, account, followups, client, synced.folder_names["inbox"], now)
     return result
+
+
+def _weekly(config: Config, account: AccountConfig, followups: FollowupStore, client: MailboxClient, inbox: str,
+            now: datetime) -> list[Action]:
+    """After the configured day and time, once a week: the report (a failure is reported, not fatal)."""
+    from assistant import weekly
+
+    try:
+        where = weekly.deliver(config, account, followups, client, inbox, calendar_for(config), now)
+    except FollowupError as e:
+        log.error("%s: the weekly report could not be delivered: %s", account.name, e)
+        return [Action("failed", 0, "weekly report", str(e))]
+    return [Action("report", 0, "weekly report", f"delivered to {where}")] if where else []
 
 
 def _lifecycle(client: MailboxClient | None, followups: FollowupStore, account: AccountConfig,
                synced: SyncResult, env: SandboxedEnvironment, config: Config, now: datetime) -> Lifecycle:
     return Lifecycle(client=client, store=followups, account=account, drafts_folder=synced.folder_names["drafts"],
                      env=env, calendar=calendar_for(config), tz=config.tz, now=now)
+
+
+def deliver_report(config: Config, account: AccountConfig, store: Store, clock: Clock,
+                   force: bool = False) -> str | None:
+    """Deliver this week's report (connecting only when it goes into INBOX)."""
+    from assistant import weekly
+
+    followups, calendar, now = FollowupStore(store), calendar_for(config), clock.now()
+    if config.report.deliver != "inbox":
+        return weekly.deliver(config, account, followups, None, "", calendar, now, force)
+    with account_lock(store, account.name):
+        client = connect(account)
+        try:
+            inbox = client.find_folders().inbox
+            return weekly.deliver(config, account, followups, client, inbox, calendar, now, force)
+        finally:
+            client.logout()

@@ -76,7 +76,7 @@ username = "{self.user}"
 password_env = "FOLLOWUP_TEST_PASSWORD"
 addresses = ["{self.user}", "me@alias.example.com"]
 {extra_account}
-"""
+""" + ("" if "[report]" in extra else '\n[report]\ndeliver = "none"  # tests that want a report say so\n')
 
     def config(self, extra_account: str = "", extra: str = "") -> Config:
         return parse_config(self.config_text(extra_account, extra))

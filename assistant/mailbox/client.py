@@ -233,8 +233,13 @@ class MailboxClient:
 
     def append_draft(self, folder: str, raw: bytes, when: datetime) -> tuple[int | None, int | None]:
         """APPEND with \\Draft; returns (UIDVALIDITY, UID) from APPENDUID when the server has UIDPLUS."""
+        return self.append_message(folder, raw, when, flags=(b"\\Draft", b"\\Seen"))
+
+    def append_message(self, folder: str, raw: bytes, when: datetime,
+                       flags: tuple[bytes, ...] = ()) -> tuple[int | None, int | None]:
+        """APPEND one message of ours (a draft, the weekly report); (UIDVALIDITY, UID) with UIDPLUS."""
         response = self._call(f"APPEND to {folder}",
-                              lambda: self._imap.append(folder, raw, flags=[b"\\Draft", b"\\Seen"], msg_time=when))
+                              lambda: self._imap.append(folder, raw, flags=list(flags), msg_time=when))
         match = re.search(rb"APPENDUID (\d+) (\d+)", response if isinstance(response, bytes) else b"")
         return (int(match.group(1)), int(match.group(2))) if match else (None, None)
 

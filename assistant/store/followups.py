@@ -11,7 +11,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import defer
 
 from assistant.policy import Decision, Mail, Override, item_key, list_addresses_of
-from assistant.store.models import Draft, Followup, StoredMessage
+from assistant.report import Tracked
+from assistant.store.models import Draft, Followup, StoredMessage, WeeklyReport
 from assistant.store.repo import Store
 
 
@@ -168,6 +169,35 @@ class FollowupStore:
     def followup(self, followup_id: int) -> Followup | None:
         with self.store.session() as s:
             return s.get(Followup, followup_id)
+
+    def tracked_for_report(self, account: str) -> list[Tracked]:
+        with self.store.session() as s:
+            waiting = set(s.scalars(select(Draft.followup_id).where(Draft.account == account,
+                                                                    Draft.state.in_(("pending", "present")))))
+            rows = s.scalars(select(Followup).where(Followup.account == account))
+            return [Tracked(id=r.id, kind=r.kind, state=r.state, message_id=r.message_id, subject=r.subject,
+                            to=[a for _, a in json.loads(r.to_json)], sent_at=r.sent_at, due_at=r.due_at,
+                            step=r.step, what=r.what, updated_at=r.updated_at, draft_waiting=r.id in waiting)
+                    for r in rows]
+
+    # --- weekly reports -------------------------------------------------------------------------
+
+    def report_state(self, account: str, week_of: str) -> str | None:
+        with self.store.session() as s:
+            row = s.scalars(select(WeeklyReport).filter_by(account=account, week_of=week_of)).first()
+            return row.state if row else None
+
+    def begin_report(self, account: str, week_of: str, message_id: str, target: str, now: datetime) -> None:
+        """Record the intent before delivering, so a crash never delivers the week twice."""
+        with self.store.session() as s:
+            if s.scalars(select(WeeklyReport).filter_by(account=account, week_of=week_of)).first() is None:
+                s.add(WeeklyReport(account=account, week_of=week_of, message_id=message_id, target=target,
+                                   state="pending", created_at=now))
+
+    def finish_report(self, account: str, week_of: str) -> None:
+        with self.store.session() as s:
+            row = s.scalars(select(WeeklyReport).filter_by(account=account, week_of=week_of)).one()
+            row.state = "delivered"
 
     # --- drafts ---------------------------------------------------------------------------------
 

@@ -42,7 +42,12 @@ def _promises(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE followups ADD COLUMN what TEXT"))
 
 
-STEPS: Sequence[Step] = (("0001_initial", _initial), ("0002_followups", _followups), ("0003_promises", _promises))
+def _reports(conn: Connection) -> None:
+    Base.metadata.create_all(conn, tables=[Base.metadata.tables["reports"]])
+
+
+STEPS: Sequence[Step] = (("0001_initial", _initial), ("0002_followups", _followups), ("0003_promises", _promises),
+                         ("0004_reports", _reports))
 
 
 def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> list[str]:

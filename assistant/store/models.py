@@ -176,3 +176,17 @@ class Draft(Base):
     raw: Mapped[str] = mapped_column(Text)  # the message we append, so a retry appends the same bytes
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WeeklyReport(Base):
+    """A weekly report delivered: never twice for the same week."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("account", "week_of"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(200))
+    week_of: Mapped[str] = mapped_column(String(10))  # the Monday, ISO date
+    message_id: Mapped[str] = mapped_column(String(998))
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending | delivered
+    target: Mapped[str] = mapped_column(Text)  # inbox or file:PATH
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

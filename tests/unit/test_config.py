@@ -33,6 +33,7 @@ def test_example_config_loads() -> None:
     assert config.followup.track == "questions" and config.followup.ignore[0] == "@example-newsletters.com"
     assert (str(config.promises.default_due), str(config.promises.remind), str(config.promises.grace)) == (
         "2 business days", "1 business day", "1 business day")
+    assert (config.report.day, config.report.time, config.report.deliver) == ("monday", "08:00", "inbox")
 
 
 def test_defaults() -> None:
@@ -86,6 +87,11 @@ def test_defaults() -> None:
     ('[followup]\ntrack = "everything"\n',
      "config.toml [followup] track: expected one of questions, all, got 'everything'", None),
     ("[followup]\ncadance = []\n", "config.toml [followup] cadance: unknown key", "did you mean 'cadence'?"),
+    ('[report]\nday = "mon"\n', "config.toml [report] day: expected one of monday, tuesday, wednesday, thursday, "
+     "friday, saturday, sunday, got 'mon'", None),
+    ('[report]\ntime = "8am"\n', 'config.toml [report] time: expected a time of day like "08:00", got \'8am\'', None),
+    ('[report]\ndeliver = "email"\n',
+     'config.toml [report] deliver: expected "inbox", "file:PATH" or "none", got \'email\'', None),
     ('[promises]\ngrace = "soon"\n', "config.toml [promises] grace: not a duration: 'soon' (expected e.g. "
      '"3 business days", "2 days", "4 hours", "1 week")', None),
     ('[promises]\nremind_before = "1 day"\n', "config.toml [promises] remind_before: unknown key",

@@ -1,0 +1,195 @@
+"""The weekly report: where every conversation stands. A pure build from stored items, then templates.
+
+build_report() gathers sections from the store as plain data (also the --json output); render_* turn it
+into HTML (autoescaped, inline CSS, no external images or scripts) and text.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from assistant.policy import Mail
+from assistant.workdays import Duration, WorkCalendar
+
+URGENT = re.compile(r"\b(unacceptable|disappointed|disappointing|urgent(ly)?|asap|refund|damaged|broken|"
+                    r"complain(t|ed|ing)?|furious|frustrat(ed|ing)|immediately|escalat(e|ed|ion)|cancel my|"
+                    r"still (not|haven't|hasn't)|no one (has )?(replied|answered|responded)|lawyer|legal action)\b",
+                    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Item:
+    subject: str
+    message_id: str
+    who: list[str]  # the other people: recipients of your mail, or the sender of theirs
+    at: str  # ISO 8601 in the user's zone: sent, received, or due
+    days: int  # days waiting, or days overdue (negative: days left)
+    note: str = ""  # follow-ups sent, draft waiting, why urgent, what was promised
+    group: str = ""  # the sub-heading it falls under
+    draft_waiting: bool = False
+    urgent: bool = False
+
+
+@dataclass
+class Stats:
+    sent: int = 0
+    tracked: int = 0
+    replied: int = 0
+    reply_rate: float | None = None  # replied / tracked (tracked this week)
+    median_reply_hours: float | None = None
+    slowest: list[dict[str, Any]] = field(default_factory=list)  # [{who, hours}] slowest to reply
+    waiting_ages: list[dict[str, Any]] = field(default_factory=list)  # chart: [{label, count}]
+
+
+@dataclass
+class Report:
+    account: str
+    week_of: str  # the Monday of the report's week, ISO date
+    generated_at: str
+    awaiting_reply: list[Item] = field(default_factory=list)
+    my_promises: list[Item] = field(default_factory=list)
+    their_promises: list[Item] = field(default_factory=list)
+    waiting_on_me: list[Item] = field(default_factory=list)
+    drafts: list[Item] = field(default_factory=list)
+    bounced: list[Item] = field(default_factory=list)
+    stats: Stats = field(default_factory=Stats)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def empty(self) -> bool:
+        return not any((self.awaiting_reply, self.my_promises, self.their_promises, self.waiting_on_me,
+                        self.drafts, self.bounced))
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """A followup row as the report reads it."""
+
+    id: int
+    kind: str
+    state: str
+    message_id: str
+    subject: str
+    to: list[str]
+    sent_at: datetime | None
+    due_at: datetime | None
+    step: int
+    what: str | None
+    updated_at: datetime
+    draft_waiting: bool
+
+
+def week_start(now: datetime, calendar: WorkCalendar) -> datetime:
+    local = now.astimezone(calendar.tz)
+    monday = local.date() - timedelta(days=local.weekday())
+    return datetime.combine(monday, datetime.min.time(), calendar.tz)
+
+
+def build_report(account: str, tracked: Sequence[Tracked], mail: Sequence[Mail], now: datetime,
+                 calendar: WorkCalendar, waiting_on_me_after: Duration,
+                 user_addresses: frozenset[str]) -> Report:
+    start = week_start(now, calendar)
+
+    def iso(moment: datetime) -> str:
+        return moment.astimezone(calendar.tz).isoformat(timespec="minutes")
+    report = Report(account=account, week_of=start.date().isoformat(), generated_at=iso(now))
+    for t in tracked:
+        if t.kind == "awaiting_reply" and t.state in ("waiting", "drafted", "snoozed", "cold") and t.sent_at:
+            days = (now - t.sent_at).days
+            group = "gone cold" if t.state == "cold" else (
+                "this week" if days < 7 else "1–2 weeks" if days < 14 else "older")
+            sent = t.step - 1
+            note = f"{sent} follow-up{'s' if sent != 1 else ''} sent" + ("; a draft is waiting" if t.draft_waiting else "")
+            report.awaiting_reply.append(Item(t.subject, t.message_id, t.to, iso(t.sent_at), days, note, group,
+                                              t.draft_waiting))
+        elif t.kind == "awaiting_reply" and t.state == "bounced":
+            report.bounced.append(Item(t.subject, t.message_id, t.to, iso(t.sent_at or t.updated_at), 0,
+                                       "delivery failed"))
+        elif t.kind == "my_promise" and t.due_at:
+            overdue = (now - t.due_at).days
+            if t.state == "kept" and t.updated_at >= start:
+                report.my_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), overdue,
+                                               t.what or "", "kept this week"))
+            elif t.state in ("waiting", "drafted", "snoozed") and t.due_at < now:
+                report.my_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), overdue,
+                                               t.what or "", "overdue", t.draft_waiting, True))
+            elif t.state in ("waiting", "drafted", "snoozed") and t.due_at < start + timedelta(days=7):
+                report.my_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), overdue,
+                                               t.what or "", "due this week", t.draft_waiting))
+        elif t.kind == "their_promise" and t.due_at and t.state in ("waiting", "drafted", "snoozed") \
+                and t.due_at < now:
+            report.their_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), (now - t.due_at).days,
+                                              t.what or "", "overdue", t.draft_waiting))
+        if t.draft_waiting:
+            report.drafts.append(Item(t.subject, t.message_id, t.to, iso(t.updated_at), 0,
+                                      {"awaiting_reply": f"follow-up {t.step}", "my_promise": "promise reminder",
+                                       "their_promise": "promise nudge"}.get(t.kind, t.kind)))
+    report.awaiting_reply.sort(key=lambda i: -i.days)
+    report.waiting_on_me = waiting_on_me(mail, now, calendar, waiting_on_me_after, user_addresses, iso)
+    report.stats = stats(mail, tracked, now, start)
+    return report
+
+
+def waiting_on_me(mail: Sequence[Mail], now: datetime, calendar: WorkCalendar, after: Duration,
+                  user_addresses: frozenset[str], iso: Callable[[datetime], str]) -> list[Item]:
+    """Human mail to the user that asks something (or complains) and has no later message of theirs in
+    the thread. Urgent first: complaints and urgency, then first contact from a new correspondent."""
+    by_thread: dict[str, list[Mail]] = {}
+    for m in mail:
+        if m.folder_role != "drafts":
+            by_thread.setdefault(m.thread_key, []).append(m)
+    known = {a.lower() for m in mail if m.from_user for _, a in m.recipients}
+    first_seen: dict[str, datetime] = {}
+    for m in sorted(mail, key=lambda m: m.date):
+        first_seen.setdefault(m.from_addr.lower(), m.date)
+    out = []
+    for thread in by_thread.values():
+        theirs = [m for m in thread if not m.from_user and m.verdict == "human" and m.folder_role == "inbox"]
+        if not theirs:
+            continue
+        last = max(theirs, key=lambda m: m.date)
+        answered = any(m.from_user and m.date > last.date for m in thread)
+        complaint = bool(URGENT.search(last.text) or URGENT.search(last.subject))
+        if answered or not (last.expects_reply or complaint):
+            continue
+        if now < calendar.due(last.date, after):
+            continue
+        new = last.from_addr.lower() not in known and first_seen.get(last.from_addr.lower()) == last.date
+        why = "complaint or urgent" if complaint else ("first contact: a new correspondent" if new else "asks you")
+        out.append(Item(last.subject, last.message_id or "", [last.from_name or last.from_addr], iso(last.date),
+                        (now - last.date).days, why, "", False, complaint or new))
+    return sorted(out, key=lambda i: (not i.note.startswith("complaint"), not i.urgent, -i.days))
+
+
+def stats(mail: Sequence[Mail], tracked: Sequence[Tracked], now: datetime, start: datetime) -> Stats:
+    sent_week = [m for m in mail if m.from_user and m.folder_role == "sent" and start <= m.date <= now]
+    asked = [(t, t.sent_at) for t in tracked if t.kind == "awaiting_reply" and t.sent_at is not None]
+    mine = [t for t, sent_at in asked if start <= sent_at <= now]
+    replied = [t for t in mine if t.state == "replied"]
+    by_id = {m.message_id: m for m in mail if m.message_id}
+    hours: list[tuple[float, str]] = []
+    for t, sent_at in asked:
+        sent = by_id.get(t.message_id)
+        if t.state != "replied" or sent is None:
+            continue
+        answers = [m for m in mail if m.thread_key == sent.thread_key and not m.from_user and m.date > sent_at
+                   and m.verdict == "human"]
+        if answers:
+            first = min(answers, key=lambda m: m.date)
+            hours.append(((first.date - sent_at).total_seconds() / 3600, first.from_name or first.from_addr))
+    ages_days = [(now - sent_at).days for t, sent_at in asked if t.state in ("waiting", "drafted", "snoozed")]
+    buckets = [("< 3 days", 0, 3), ("3–7 days", 3, 7), ("1–2 weeks", 7, 14), ("2–4 weeks", 14, 28),
+               ("older", 28, 10**6)]
+    ages = [{"label": label, "count": sum(1 for d in ages_days if lo <= d < hi)} for label, lo, hi in buckets]
+    slowest = sorted(hours, reverse=True)[:3]
+    return Stats(sent=len(sent_week), tracked=len(mine), replied=len(replied),
+                 reply_rate=round(len(replied) / len(mine), 2) if mine else None,
+                 median_reply_hours=round(statistics.median(h for h, _ in hours), 1) if hours else None,
+                 slowest=[{"who": who, "hours": round(h, 1)} for h, who in slowest], waiting_ages=ages)

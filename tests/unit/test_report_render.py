@@ -1,0 +1,133 @@
+"""The weekly report as people read it: golden HTML and text, escaping, no remote content, a real browser."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import unavailable
+
+from assistant.errors import TemplateError
+from assistant.report import Item, Report
+from assistant.report_render import render_html, render_text, report_from_json
+
+TESTS = Path(__file__).resolve().parents[1]
+GOLDEN = TESTS / "golden"
+OUTPUT = TESTS / "output"
+HEADINGS = ("Waiting on you", "Awaiting a reply", "Promises you made", "Promises made to you",
+            "Drafts to review", "Bounced", "The week in numbers")
+
+
+@pytest.fixture
+def sample() -> Report:
+    return report_from_json(json.loads((TESTS / "data" / "report-sample.json").read_text()))
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert path.exists(), f"no golden file {path}: run with UPDATE_GOLDEN=1 to create it"
+    expected = path.read_text()
+    diff = "".join(difflib.unified_diff(expected.splitlines(True), text.splitlines(True),
+                                        "golden", "rendered"))
+    assert text == expected, f"{name} differs from the golden file (UPDATE_GOLDEN=1 rewrites):\n{diff}"
+
+
+def empty() -> Report:
+    return Report(account="work", week_of="2026-11-23", generated_at="2026-11-23T08:00-05:00")
+
+
+def test_sample_round_trips_through_json(sample: Report) -> None:
+    assert report_from_json(sample.as_json()) == sample
+    assert isinstance(sample.waiting_on_me[0], Item) and sample.stats.reply_rate == 0.67
+
+
+def test_html_matches_golden_file(sample: Report) -> None:
+    check_golden("report.html", render_html(sample))
+
+
+def test_text_matches_golden_file(sample: Report) -> None:
+    text = render_text(sample)
+    check_golden("report.txt", text)
+    assert all(len(line) <= 72 for line in text.splitlines()), "the text part is 72 columns wide"
+
+
+def test_subject_markup_is_escaped_in_html_and_left_alone_in_text(sample: Report) -> None:
+    html = render_html(sample)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Lunch next week?" in html
+    assert "Contract &lt;draft&gt; &amp; terms" in html
+    assert "<script" not in html.lower()
+    assert "<script>alert(1)</script> Lunch next week?" in render_text(sample)
+
+
+def test_html_loads_nothing_remote(sample: Report) -> None:
+    html = render_html(sample).lower()
+    for forbidden in ("<img", "src=", "<script", "<link", "@import", "url("):
+        assert forbidden not in html, forbidden
+    assert not re.search(r"https?:", html)
+
+
+def headings(html: str, text: str) -> tuple[list[str], list[str]]:
+    """The <h2> titles of the HTML, and the text lines underlined with '='."""
+    lines = text.splitlines()
+    return ([h.strip() for h in re.findall(r"<h2[^>]*>([^<]*)", html)],
+            [re.sub(r" \(\d+\)$", "", lines[i - 1])
+             for i, line in enumerate(lines) if line.startswith("===")])
+
+
+def test_every_section_is_there_in_order(sample: Report) -> None:
+    in_html, in_text = headings(render_html(sample), render_text(sample))
+    assert in_html == list(HEADINGS)
+    assert in_text == [h.upper() for h in HEADINGS]
+
+
+def test_urgent_first_with_a_label_and_days_in_words(sample: Report) -> None:
+    html = render_html(sample)
+    first_urgent, plain = html.find("Order arrived damaged"), html.find("Lunch next week?")
+    assert 0 < first_urgent < plain and html.count(">urgent</span>") == 2
+    assert "draft waiting" in html and "67%" in html and "5.5 h" in html and "2.9 days" in html
+    assert "week of Mon Nov 23" in html and "Mon Nov 2 " in html and "nothing is ever sent for you" in html
+
+
+def test_an_empty_report_says_nothing_is_waiting() -> None:
+    html, text = render_html(empty()), render_text(empty())
+    for rendered in (html, text):
+        assert "Nothing is waiting on you" in rendered and rendered.count("Nothing here.") == 6
+    assert headings(html, text) == (list(HEADINGS), [h.upper() for h in HEADINGS])
+
+
+def test_a_user_template_wins_and_its_mistakes_name_the_file(tmp_path: Path, sample: Report) -> None:
+    (tmp_path / "report.txt.j2").write_text("{{ account }}: {{ counts.waiting_on_me }} waiting\n")
+    assert render_text(sample, str(tmp_path)) == "work: 3 waiting\n"
+    (tmp_path / "report.html.j2").write_text("<p>{{ account }</p>\n")
+    with pytest.raises(TemplateError, match=r"report\.html\.j2 line 1: template syntax error"):
+        render_html(sample, str(tmp_path))
+    (tmp_path / "report.txt.j2").write_text("{{ nonsense }}\n")
+    with pytest.raises(TemplateError, match="nonsense"):
+        render_text(sample, str(tmp_path))
+
+
+def test_html_renders_in_headless_chromium(sample: Report, tmp_path: Path) -> None:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        unavailable("Chromium is not installed: apt-get install chromium")
+        return
+    OUTPUT.mkdir(exist_ok=True)
+    page, png = OUTPUT / "report.html", OUTPUT / "report.png"
+    page.write_text(render_html(sample))
+    png.unlink(missing_ok=True)
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars",
+                    "--window-size=800,1800", f"--screenshot={png}", page.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    assert png.exists(), "chromium wrote no screenshot"
+    data = png.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000, len(data)
