@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import __version__, service
-from assistant.clock import Clock, FixedClock, SystemClock, parse_instant
+from assistant.clock import Clock, FixedClock, ShiftedClock, SystemClock, parse_instant
 from assistant.config import Config, load_config
 from assistant.errors import ConfigError, FollowupError
 from assistant.mailbox.sync import FolderSummary
@@ -399,14 +399,83 @@ def cmd_report(ctx: Context) -> int:
     return 0
 
 
+def cmd_run(ctx: Context) -> int:
+    """Run until stopped: keep every account polled, react to new mail within seconds (IMAP IDLE),
+    draft on time and deliver the weekly report. SIGTERM or Ctrl-C finish the current step and exit 0.
+
+    With --now the clock starts at that moment and runs forward. With --worker (PostgreSQL) several
+    `followup run --worker` processes share the accounts, each account leased by one at a time.
+
+    example: followup run --log-format json
+    """
+    import signal
+    import threading
+
+    from assistant import daemon
+
+    ctx.accounts()  # a clear error when none are configured
+    if ctx.args.worker and not ctx.config.database.url.startswith("postgresql"):
+        raise ConfigError("--worker shares accounts through PostgreSQL: set [database] url to postgresql+psycopg://…",
+                          "on one machine, plain `followup run` is enough")
+    clock: Clock = ShiftedClock(ctx.clock.now()) if ctx.args.now else ctx.clock
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: object) -> None:
+        log.info("%s received: finishing the current step", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    store = ctx.store()
+    try:
+        log.info("followup %s running %d account(s)", __version__, len(ctx.config.accounts))
+        daemon.run(ctx.config, store, clock, stop, lease=ctx.args.worker)
+    finally:
+        store.close()
+    log.info("stopped")
+    return 0
+
+
+def cmd_status(ctx: Context) -> int:
+    """Show, per account: the daemon's state, last successful sync, next work, last error, and counts.
+
+    example: followup status --json
+    """
+    from assistant.store.status import StatusStore
+
+    names = [a.name for a in ctx.accounts()]
+    store = ctx.store()
+    try:
+        rows = StatusStore(store).rows(names)
+    finally:
+        store.close()
+    items: list[dict[str, Any]] = [{"account": r.account, "state": r.state, "last_success_at": _iso(ctx, r.last_success_at),
+              "next_run_at": _iso(ctx, r.next_run_at), "last_error": r.last_error,
+              "last_error_at": _iso(ctx, r.last_error_at), "worker": r.worker, "tracked": r.open_items,
+              "drafts_waiting": r.drafts_waiting} for r in rows]
+    if ctx.args.json:
+        out(json.dumps(items, indent=2))
+        return 0
+    for i in items:
+        out(f"{i['account']}: {i['state']}, last sync {_local(ctx, _parse(i['last_success_at']))}, "
+            f"next {_local(ctx, _parse(i['next_run_at']))}, {i['tracked']} tracked, "
+            f"{i['drafts_waiting']} draft(s) waiting" + (f"\n  last error: {i['last_error']}" if i["last_error"] else ""))
+    return 0
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 COMMANDS: dict[str, Callable[[Context], int]] = {
     "check": cmd_check, "sync": cmd_sync, "poll": cmd_poll, "list": cmd_list, "dismiss": cmd_dismiss,
-    "snooze": cmd_snooze, "track": cmd_track, "explain": cmd_explain, "report": cmd_report, "demo": cmd_demo}
-PER_ACCOUNT = ("check", "sync", "poll", "list", "track", "report")
+    "snooze": cmd_snooze, "track": cmd_track, "explain": cmd_explain, "report": cmd_report, "run": cmd_run,
+    "status": cmd_status, "demo": cmd_demo}
+PER_ACCOUNT = ("check", "sync", "poll", "list", "track", "report", "status")
 
 
 def _arguments(name: str, p: argparse.ArgumentParser) -> None:
-    if name in ("check", "sync", "poll", "list", "explain", "demo"):
+    if name in ("check", "sync", "poll", "list", "explain", "demo", "status"):
         p.add_argument("--json", action="store_true", help="print JSON for scripts")
     if name in PER_ACCOUNT:
         p.add_argument("--account", metavar="NAME", help="only this account")
@@ -420,6 +489,8 @@ def _arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--until", required=True, metavar="DATE", help="ISO date or date-time")
     if name == "track":
         p.add_argument("message_id", metavar="MESSAGE-ID")
+    if name == "run":
+        p.add_argument("--worker", action="store_true", help="share the accounts with other workers (PostgreSQL)")
     if name == "report":
         p.add_argument("--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
         p.add_argument("--format", choices=("html", "text", "json"), help="default: text (html for *.html)")
@@ -441,6 +512,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "unless an offset is given)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging; tracebacks on errors")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    parser.add_argument("--log-format", choices=("text", "json"), default="text",
+                        help="log lines on stderr as text (default) or one JSON object per line")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, fn in COMMANDS.items():
         doc = inspect.cleandoc(fn.__doc__ or "")
@@ -458,10 +531,25 @@ def _report(error: FollowupError, verbose: int) -> None:
         log.debug("details", exc_info=error)
 
 
-def _setup_logging(verbose: int, quiet: bool) -> None:
-    level = logging.ERROR if quiet else [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds"),
+                 "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def _setup_logging(verbose: int, quiet: bool, log_format: str = "text", command: str = "") -> None:
+    # the daemon logs each event at INFO: that is its output
+    base = logging.INFO if command == "run" else logging.WARNING
+    level = logging.ERROR if quiet else [base, logging.INFO, logging.DEBUG][min(verbose, 2)]
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s" if command == "run"
+                                           else "%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -475,7 +563,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    _setup_logging(args.verbose, args.quiet)
+    _setup_logging(args.verbose, args.quiet, args.log_format, args.command)
     try:
         config = load_config(args.config)
         try:

@@ -93,6 +93,16 @@ class ReportConfig:
 
 
 @dataclass(frozen=True)
+class DaemonConfig:
+    poll_interval: Duration = Duration(5, "minutes")  # a full poll of each account
+    idle: bool = True  # IMAP IDLE on INBOX where offered: replies clear drafts within seconds
+    idle_refresh: Duration = Duration(10, "minutes")  # IDLE is re-issued this often (RFC 2177: < 29 min)
+    auth_retry: Duration = Duration(15, "minutes")  # a refused password is retried this slowly
+    max_backoff: Duration = Duration(5, "minutes")  # reconnect delays double up to this
+    lease: Duration = Duration(60, "seconds")  # with --worker on PostgreSQL: an account's lease
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     timezone_name: str
@@ -102,6 +112,7 @@ class Config:
     followup: FollowupConfig = field(default_factory=FollowupConfig)
     promises: PromisesConfig = field(default_factory=PromisesConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+    daemon: DaemonConfig = field(default_factory=DaemonConfig)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -321,6 +332,23 @@ def _duration(s: _Section, key: str, default: Duration) -> Duration:
         raise s.error(key, str(e)) from e
 
 
+def _daemon(file: str, data: Any) -> DaemonConfig:
+    s = _Section(file, "[daemon]", data)
+    d = DaemonConfig()
+    config = DaemonConfig(poll_interval=_duration(s, "poll_interval", d.poll_interval), idle=s.flag("idle", d.idle),
+                          idle_refresh=_duration(s, "idle_refresh", d.idle_refresh),
+                          auth_retry=_duration(s, "auth_retry", d.auth_retry),
+                          max_backoff=_duration(s, "max_backoff", d.max_backoff), lease=_duration(s, "lease", d.lease))
+    s.finish()
+    if config.poll_interval.seconds < 10:
+        raise s.error("poll_interval", "must be at least 10 seconds")
+    if not 10 <= config.idle_refresh.seconds <= 29 * 60:
+        raise s.error("idle_refresh", "must be between 10 seconds and 29 minutes (RFC 2177)")
+    if config.lease.seconds < 5:
+        raise s.error("lease", "must be at least 5 seconds")
+    return config
+
+
 def _report(file: str, data: Any) -> ReportConfig:
     s = _Section(file, "[report]", data)
     defaults = ReportConfig()
@@ -376,7 +404,8 @@ def parse_config(text: str, path: Path | None = None) -> Config:
                               grace=_duration(pr, "grace", defaults.grace))
     pr.finish()
     report = _report(file, data.get("report", {}))
-    top.known += ["database", "sync", "accounts", "followup", "promises", "report"]
+    daemon = _daemon(file, data.get("daemon", {}))
+    top.known += ["database", "sync", "accounts", "followup", "promises", "report", "daemon"]
     raw_accounts = data.get("accounts", [])
     if not isinstance(raw_accounts, list):
         raise top.error("accounts", "expected [[accounts]] tables")
@@ -392,7 +421,8 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         if names.count(name) > 1:
             raise ConfigError(f"{file} [accounts.{name}] name: two accounts are named {name!r}")
     return Config(path=path, timezone_name=tz_name, database=DatabaseConfig(url=url), sync=sync,
-                  accounts=accounts, followup=followup, promises=promises, report=report)
+                  accounts=accounts, followup=followup, promises=promises, report=report,
+                  daemon=daemon)
 
 
 def load_config(path: Path | None = None) -> Config:

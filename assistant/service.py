@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -123,10 +124,11 @@ def decide(config: Config, account: AccountConfig, followups: FollowupStore, now
 
 
 def poll_account(config: Config, account: AccountConfig, store: Store, clock: Clock, dry_run: bool = False,
-                 progress: Progress | None = None) -> PollResult:
-    """One cycle: sync → analyse → decide → draft → clean up."""
+                 progress: Progress | None = None, lock: bool = True) -> PollResult:
+    """One cycle: sync → analyse → decide → draft → clean up. `lock=False` when the caller (the
+    daemon) already holds the account."""
     env = environment(config.followup.template_dir)
-    with account_lock(store, account.name):
+    with account_lock(store, account.name) if lock else nullcontext():
         client = connect(account)
         try:
             return _poll(client, config, account, store, clock, dry_run, progress, env)

@@ -13,14 +13,22 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-UNITS = ("business days", "days", "hours", "weeks")
-_DURATION = re.compile(r"^\s*(\d+)\s*(business\s+days?|working\s+days?|days?|hours?|weeks?)\s*$", re.IGNORECASE)
+UNITS = ("business days", "days", "hours", "weeks", "minutes", "seconds")
+_DURATION = re.compile(r"^\s*(\d+)\s*(business\s+days?|working\s+days?|days?|hours?|weeks?|minutes?|seconds?)\s*$",
+                       re.IGNORECASE)
+_ELAPSED = {"hours": 3600, "minutes": 60, "seconds": 1}
 
 
 @dataclass(frozen=True)
 class Duration:
     amount: int
     unit: str  # one of UNITS
+
+    @property
+    def seconds(self) -> float:
+        """Length as elapsed time (a business day counts as a day): for timers, not for calendars."""
+        per = _ELAPSED.get(self.unit) or (604800 if self.unit == "weeks" else 86400)
+        return float(self.amount * per)
 
     def __str__(self) -> str:
         unit = self.unit if self.amount != 1 else self.unit[:-1]
@@ -106,8 +114,8 @@ class WorkCalendar:
                 day = self.next_working_day(day)
             # a send on Saturday counts from Saturday: Monday is its first business day
             return datetime.combine(day, local.timetz().replace(tzinfo=None), self.tz)
-        if duration.unit == "hours":  # elapsed time: across a DST change too
-            return (start.astimezone(timezone.utc) + timedelta(hours=duration.amount)).astimezone(self.tz)
+        if duration.unit in _ELAPSED:  # elapsed time: across a DST change too
+            return (start.astimezone(timezone.utc) + timedelta(seconds=duration.seconds)).astimezone(self.tz)
         delta = timedelta(weeks=duration.amount) if duration.unit == "weeks" else timedelta(days=duration.amount)
         return datetime.combine(local.date() + delta, local.timetz().replace(tzinfo=None), self.tz)
 

@@ -9,6 +9,8 @@ import logging
 import re
 import socket
 import ssl
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -258,6 +260,26 @@ class MailboxClient:
         self._call(f"SELECT {folder}", lambda: self._imap.select_folder(folder))
         self._call("STORE \\Deleted", lambda: self._imap.add_flags([uid], [b"\\Deleted"]))
         self._call("UID EXPUNGE", lambda: self._imap.uid_expunge([uid]))
+
+    # --- IDLE (RFC 2177) ------------------------------------------------------------------------
+
+    @property
+    def can_idle(self) -> bool:
+        return "IDLE" in self.capabilities
+
+    def idle_wait(self, folder: str, seconds: float, stop: threading.Event) -> bool:
+        """Wait in IDLE on `folder` up to `seconds`; True as soon as the server reports a change."""
+        self._call(f"EXAMINE {folder}", lambda: self._imap.select_folder(folder, readonly=True))
+        self._call("IDLE", self._imap.idle)
+        changed = False
+        try:
+            deadline = time.monotonic() + seconds
+            while not stop.is_set() and time.monotonic() < deadline and not changed:
+                responses = self._call("IDLE", lambda: self._imap.idle_check(timeout=1))
+                changed = any(len(r) > 1 and r[1] in (b"EXISTS", b"EXPUNGE", b"FETCH") for r in responses)
+        finally:
+            self._call("DONE", self._imap.idle_done)
+        return changed
 
     def _fetch_range(self, uid_range: str, items: list[str], modifiers: list[str] | None) -> dict[int, Any]:
         """UID FETCH over a range such as "1:500": imapclient's fetch() only takes explicit UIDs."""

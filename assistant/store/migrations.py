@@ -46,8 +46,12 @@ def _reports(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[Base.metadata.tables["reports"]])
 
 
+def _status(conn: Connection) -> None:
+    Base.metadata.create_all(conn, tables=[Base.metadata.tables["account_status"]])
+
+
 STEPS: Sequence[Step] = (("0001_initial", _initial), ("0002_followups", _followups), ("0003_promises", _promises),
-                         ("0004_reports", _reports))
+                         ("0004_reports", _reports), ("0005_status", _status))
 
 
 def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> list[str]:

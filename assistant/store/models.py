@@ -190,3 +190,18 @@ class WeeklyReport(Base):
     state: Mapped[str] = mapped_column(String(20), default="pending")  # pending | delivered
     target: Mapped[str] = mapped_column(Text)  # inbox or file:PATH
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AccountStatus(Base):
+    """What `followup status` shows, and (with --worker) which worker holds an account's lease."""
+
+    __tablename__ = "account_status"
+    account: Mapped[str] = mapped_column(String(200), primary_key=True)
+    state: Mapped[str] = mapped_column(String(30), default="starting")  # running | retrying | auth-failed | ...
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    worker: Mapped[str | None] = mapped_column(String(200))  # who works it now
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
