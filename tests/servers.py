@@ -186,13 +186,23 @@ service stats {{
                 f.write(f"{user}:{{PLAIN}}{password}::::::\n")
             time.sleep(1.1)  # let Dovecot's once-a-second re-read see it
 
-    def stop(self) -> None:
+    def halt(self) -> None:
+        """Stop the server process but keep its config and mail: a server restart, first half."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+    def resume(self) -> None:
+        assert DOVECOT is not None
+        self.proc = subprocess.Popen([DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        wait_for_port(self.port, self.proc, "dovecot")
+
+    def stop(self) -> None:
+        self.halt()
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy import Engine, create_engine, event, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -131,6 +131,9 @@ class Store:
             event.listen(engine, "connect", _sqlite_pragmas)
         try:
             with engine.begin() as conn:
+                if engine.dialect.name == "postgresql":
+                    # two workers starting at once must not both create the schema
+                    conn.execute(text("SELECT pg_advisory_xact_lock(7261501)"))
                 migrate(conn)
         except OperationalError as e:
             raise StoreError(f"cannot open the database {shown}: {e.orig}",

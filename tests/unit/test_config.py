@@ -34,6 +34,8 @@ def test_example_config_loads() -> None:
     assert (str(config.promises.default_due), str(config.promises.remind), str(config.promises.grace)) == (
         "2 business days", "1 business day", "1 business day")
     assert (config.report.day, config.report.time, config.report.deliver) == ("monday", "08:00", "inbox")
+    assert (str(config.daemon.poll_interval), config.daemon.idle, str(config.daemon.lease)) == (
+        "5 minutes", True, "60 seconds")
 
 
 def test_defaults() -> None:
@@ -92,6 +94,10 @@ def test_defaults() -> None:
     ('[report]\ntime = "8am"\n', 'config.toml [report] time: expected a time of day like "08:00", got \'8am\'', None),
     ('[report]\ndeliver = "email"\n',
      'config.toml [report] deliver: expected "inbox", "file:PATH" or "none", got \'email\'', None),
+    ('[daemon]\npoll_interval = "2 seconds"\n', "config.toml [daemon] poll_interval: must be at least 10 seconds",
+     None),
+    ('[daemon]\nidle_refresh = "30 minutes"\n',
+     "config.toml [daemon] idle_refresh: must be between 10 seconds and 29 minutes (RFC 2177)", None),
     ('[promises]\ngrace = "soon"\n', "config.toml [promises] grace: not a duration: 'soon' (expected e.g. "
      '"3 business days", "2 days", "4 hours", "1 week")', None),
     ('[promises]\nremind_before = "1 day"\n', "config.toml [promises] remind_before: unknown key",
