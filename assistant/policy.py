@@ -51,6 +51,7 @@ class Mail:
     references: tuple[str, ...] = ()
     text: str = ""  # the new text
     promises: tuple[tuple[str, str | None, datetime | None], ...] = ()  # (sentence, what, due)
+    seen_at: datetime | None = None  # when Followup first stored it (None: as of its date)
 
     @property
     def recipients(self) -> tuple[tuple[str, str], ...]:
@@ -229,12 +230,18 @@ def _decide_one(sent: Mail, chain: list[Mail], replies: list[Mail], mail: list[M
         due = calendar.into_window(override.until)
         if now < override.until:
             state = "snoozed"
-    if now > calendar.add(due, config.max_overdue) and not (override and override.action == "track"):
+    if _first_seen_late(latest, due, config, calendar) and not (override and override.action == "track"):
         # Not a flood of drafts for mail long overdue when Followup first sees it (or after an outage).
         return closed("cold", f"was already overdue by more than {config.max_overdue} when Followup saw it")
     base = Decision(sent.message_id, sent.thread_key, state, step, due, reason, sent, latest,
                     draft_due=state == "waiting" and now >= due)
     return replace(base, **people)  # type: ignore[arg-type]
+
+
+def _first_seen_late(m: Mail, due: datetime, config: FollowupConfig, calendar: WorkCalendar) -> bool:
+    """Already overdue by more than max_overdue when Followup first stored the message (a first run
+    over old mail): no flood of stale drafts. An outage later does not count: drafts then come late."""
+    return (m.seen_at or m.date) > calendar.add(due, config.max_overdue)
 
 
 def _dedupe(thread: Sequence[Mail]) -> list[Mail]:
@@ -264,9 +271,10 @@ def decide(threads: dict[str, list[Mail]], bounces: Sequence[Mail], overrides: d
 
 def decide_promises(thread: Sequence[Mail], overrides: dict[str, Override], promises: PromisesConfig,
                     followup: FollowupConfig, calendar: WorkCalendar, now: datetime,
-                    user_addresses: frozenset[str]) -> list[Decision]:
+                    user_addresses: frozenset[str], ours: frozenset[str] = frozenset()) -> list[Decision]:
     """The user's promises (a reminder before they fall due) and promises made to the user (a nudge
-    when overdue by `grace`). A promise is kept when the promiser writes again in the thread."""
+    when overdue by `grace`). A promise is kept when the promiser writes again in the thread (a follow-up
+    draft of ours the user sent as it is, `ours`, does not keep it)."""
     mail = sorted((m for m in _dedupe(thread) if m.folder_role != "drafts"), key=lambda m: (m.date, m.id))
     name = next((m.from_name for m in reversed(mail) if m.from_user and m.from_name), "")
     out = []
@@ -281,16 +289,19 @@ def decide_promises(thread: Sequence[Mail], overrides: dict[str, Override], prom
             if not to and not cc:
                 continue  # a promise to oneself
             sender, to, cc = (m.from_name, m.from_addr), to or cc, cc if to else ()
-            later = [x for x in mail if x.date > m.date and x.from_user]
+            later = [x for x in mail if x.date > m.date and x.from_user and x.message_id not in ours]
             reason = f'you promised: "{sentence}"'
         else:
             me = next((a for _, a in m.recipients if a.lower() in user_addresses), min(user_addresses, default=""))
             sender, to, cc = (name, me), ((m.from_name, m.from_addr),), ()
             later = [x for x in mail if x.date > m.date and x.from_addr.lower() == m.from_addr.lower()
-                     and x.verdict == "human"]
+                     and x.verdict in ("human", "list")]
             reason = f'{m.from_name or m.from_addr} promised: "{sentence}"'
         deadline = due or calendar.due(m.date, promises.default_due)
-        latest = [x for x in mail if x.verdict == "human"][-1]
+        # the draft replies to the latest message between the two of them (never, say, an internal forward)
+        party = (m.from_addr if not m.from_user else "").lower()
+        latest = [x for x in mail if x.verdict == "human" and (
+            not party or x.from_addr.lower() == party or party in {a.lower() for _, a in x.recipients})][-1]
         override = overrides.get(item_key(kind, m.message_id))
         common = {"kind": kind, "draft_from": sender, "draft_to": to, "draft_cc": cc, "text": sentence, "what": what}
 
@@ -312,7 +323,7 @@ def decide_promises(thread: Sequence[Mail], overrides: dict[str, Override], prom
         if override and override.until and override.until > draft_at:
             draft_at = calendar.into_window(override.until)
             state = "snoozed" if now < override.until else state
-        if now > calendar.add(draft_at, followup.max_overdue):
+        if _first_seen_late(m, draft_at, followup, calendar):
             out.append(decision("cold", f"was already overdue by more than {followup.max_overdue} when Followup saw it"))
             continue
         out.append(decision(state, reason, draft_due=state == "waiting" and now >= draft_at))

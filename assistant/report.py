@@ -100,32 +100,40 @@ def build_report(account: str, tracked: Sequence[Tracked], mail: Sequence[Mail],
     def iso(moment: datetime) -> str:
         return moment.astimezone(calendar.tz).isoformat(timespec="minutes")
     report = Report(account=account, week_of=start.date().isoformat(), generated_at=iso(now))
+    since = now - timedelta(days=7)  # "this week" for what happened: the seven days up to the report
+    today = now.astimezone(calendar.tz).date()
+
+    def days_past(moment: datetime) -> int:
+        """Whole days from `moment`'s date to today, in the user's zone (negative: days to go)."""
+        return (today - moment.astimezone(calendar.tz).date()).days
+
     for t in tracked:
-        if t.kind == "awaiting_reply" and t.state in ("waiting", "drafted", "snoozed", "cold") and t.sent_at:
-            days = (now - t.sent_at).days
+        open_ = t.state in ("waiting", "drafted", "snoozed")
+        recent = t.updated_at >= since  # its state changed within the week
+        if t.kind == "awaiting_reply" and t.sent_at and (open_ or (t.state == "cold" and recent)):
+            days = days_past(t.sent_at)
             group = "gone cold" if t.state == "cold" else (
                 "this week" if days < 7 else "1–2 weeks" if days < 14 else "older")
             sent = t.step - 1
             note = f"{sent} follow-up{'s' if sent != 1 else ''} sent" + ("; a draft is waiting" if t.draft_waiting else "")
             report.awaiting_reply.append(Item(t.subject, t.message_id, t.to, iso(t.sent_at), days, note, group,
                                               t.draft_waiting))
-        elif t.kind == "awaiting_reply" and t.state == "bounced":
+        elif t.kind == "awaiting_reply" and t.state == "bounced" and recent:
             report.bounced.append(Item(t.subject, t.message_id, t.to, iso(t.sent_at or t.updated_at), 0,
                                        "delivery failed"))
         elif t.kind == "my_promise" and t.due_at:
-            overdue = (now - t.due_at).days
-            if t.state == "kept" and t.updated_at >= start:
+            overdue = days_past(t.due_at)
+            if t.state == "kept" and recent:
                 report.my_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), overdue,
                                                t.what or "", "kept this week"))
-            elif t.state in ("waiting", "drafted", "snoozed") and t.due_at < now:
+            elif (open_ or t.state == "cold") and t.due_at < now:
                 report.my_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), overdue,
                                                t.what or "", "overdue", t.draft_waiting, True))
-            elif t.state in ("waiting", "drafted", "snoozed") and t.due_at < start + timedelta(days=7):
+            elif open_ and t.due_at < start + timedelta(days=7):
                 report.my_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), overdue,
                                                t.what or "", "due this week", t.draft_waiting))
-        elif t.kind == "their_promise" and t.due_at and t.state in ("waiting", "drafted", "snoozed") \
-                and t.due_at < now:
-            report.their_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), (now - t.due_at).days,
+        elif t.kind == "their_promise" and t.due_at and (open_ or t.state == "cold") and t.due_at < now:
+            report.their_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), days_past(t.due_at),
                                               t.what or "", "overdue", t.draft_waiting))
         if t.draft_waiting:
             report.drafts.append(Item(t.subject, t.message_id, t.to, iso(t.updated_at), 0,
@@ -133,7 +141,7 @@ def build_report(account: str, tracked: Sequence[Tracked], mail: Sequence[Mail],
                                        "their_promise": "promise nudge"}.get(t.kind, t.kind)))
     report.awaiting_reply.sort(key=lambda i: -i.days)
     report.waiting_on_me = waiting_on_me(mail, now, calendar, waiting_on_me_after, user_addresses, iso)
-    report.stats = stats(mail, tracked, now, start)
+    report.stats = stats(mail, tracked, now, since)
     return report
 
 
@@ -155,7 +163,9 @@ def waiting_on_me(mail: Sequence[Mail], now: datetime, calendar: WorkCalendar, a
         if not theirs:
             continue
         last = max(theirs, key=lambda m: m.date)
-        answered = any(m.from_user and m.date > last.date for m in thread)
+        # answered: a later message of the user's to that person (a forward to a colleague is not an answer)
+        answered = any(m.from_user and m.date > last.date and last.from_addr.lower() in
+                       {a.lower() for _, a in m.recipients} for m in thread)
         complaint = bool(URGENT.search(last.text) or URGENT.search(last.subject))
         if answered or not (last.expects_reply or complaint):
             continue
@@ -168,28 +178,34 @@ def waiting_on_me(mail: Sequence[Mail], now: datetime, calendar: WorkCalendar, a
     return sorted(out, key=lambda i: (not i.note.startswith("complaint"), not i.urgent, -i.days))
 
 
-def stats(mail: Sequence[Mail], tracked: Sequence[Tracked], now: datetime, start: datetime) -> Stats:
-    sent_week = [m for m in mail if m.from_user and m.folder_role == "sent" and start <= m.date <= now]
+def stats(mail: Sequence[Mail], tracked: Sequence[Tracked], now: datetime, since: datetime) -> Stats:
+    """The seven days up to `now`: what was sent, tracked and answered, and how fast."""
+    sent_week = [m for m in mail if m.from_user and m.folder_role == "sent" and since <= m.date <= now]
     asked = [(t, t.sent_at) for t in tracked if t.kind == "awaiting_reply" and t.sent_at is not None]
-    mine = [t for t, sent_at in asked if start <= sent_at <= now]
+    mine = [t for t, sent_at in asked if since <= sent_at <= now]
     replied = [t for t in mine if t.state == "replied"]
     by_id = {m.message_id: m for m in mail if m.message_id}
-    hours: list[tuple[float, str]] = []
-    for t, sent_at in asked:
+    answers: dict[str, list[Mail]] = {}  # thread → human replies by date: one pass, not one per item
+    for m in sorted(mail, key=lambda m: m.date):
+        if not m.from_user and m.verdict == "human":
+            answers.setdefault(m.thread_key, []).append(m)
+    slowest: dict[str, float] = {}
+    hours: list[float] = []
+    for t in replied:
         sent = by_id.get(t.message_id)
-        if t.state != "replied" or sent is None:
+        first = next((m for m in answers.get(sent.thread_key, []) if m.date > sent.date), None) if sent else None
+        if sent is None or first is None:
             continue
-        answers = [m for m in mail if m.thread_key == sent.thread_key and not m.from_user and m.date > sent_at
-                   and m.verdict == "human"]
-        if answers:
-            first = min(answers, key=lambda m: m.date)
-            hours.append(((first.date - sent_at).total_seconds() / 3600, first.from_name or first.from_addr))
+        waited = (first.date - sent.date).total_seconds() / 3600
+        hours.append(waited)
+        who = first.from_name or first.from_addr
+        slowest[who] = max(slowest.get(who, 0.0), waited)
     ages_days = [(now - sent_at).days for t, sent_at in asked if t.state in ("waiting", "drafted", "snoozed")]
     buckets = [("< 3 days", 0, 3), ("3–7 days", 3, 7), ("1–2 weeks", 7, 14), ("2–4 weeks", 14, 28),
                ("older", 28, 10**6)]
     ages = [{"label": label, "count": sum(1 for d in ages_days if lo <= d < hi)} for label, lo, hi in buckets]
-    slowest = sorted(hours, reverse=True)[:3]
+    top = sorted(slowest.items(), key=lambda kv: -kv[1])[:3]
     return Stats(sent=len(sent_week), tracked=len(mine), replied=len(replied),
                  reply_rate=round(len(replied) / len(mine), 2) if mine else None,
-                 median_reply_hours=round(statistics.median(h for h, _ in hours), 1) if hours else None,
-                 slowest=[{"who": who, "hours": round(h, 1)} for h, who in slowest], waiting_ages=ages)
+                 median_reply_hours=round(statistics.median(hours), 1) if hours else None,
+                 slowest=[{"who": who, "hours": round(h, 1)} for who, h in top], waiting_ages=ages)

@@ -78,7 +78,7 @@ def _sync(client: MailboxClient, config: Config, account: AccountConfig, store: 
     for role, name in result.folder_names.items():
         try:
             summary = sync_folder(client, store, account, role, name, clock.now(), config.sync, progress,
-                                  parse_hours(config.followup.working_hours)[1])
+                                  parse_hours(config.followup.working_hours)[1], config.tz)
         except MailboxError as e:
             # One failing folder is reported; the others still sync.
             log.error("%s/%s: %s", account.name, name, e)
@@ -116,10 +116,11 @@ def decide(config: Config, account: AccountConfig, followups: FollowupStore, now
     addresses = frozenset(account.addresses)
     decisions = policy.decide(threads, bounces, overrides, config.followup, calendar, now, addresses,
                               followups.list_addresses(account.name))
+    ours = followups.follow_up_draft_ids(account.name)
     for thread in threads.values():
         if any(m.promises for m in thread):
             decisions += policy.decide_promises(thread, overrides, config.promises, config.followup, calendar,
-                                                now, addresses)
+                                                now, addresses, ours)
     return decisions, mail
 
 
@@ -148,7 +149,7 @@ def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: 
         log.warning("%s: a folder failed to sync; drafts are left as they are until it syncs", account.name)
         return result
     if dry_run:
-        ids = {f.message_id: f.id for f in followups.followups(account.name)}
+        ids = {policy.item_key(f.kind, f.message_id): f.id for f in followups.followups(account.name)}
         lifecycle = _lifecycle(None, followups, account, synced, env, config, now)
         result.actions = lifecycle.preview(decisions, ids)
         return result

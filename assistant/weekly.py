@@ -24,6 +24,7 @@ from assistant.store.followups import FollowupStore
 from assistant.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
+LATE_LIMIT = timedelta(days=4)  # a missed week's report is still delivered this late, not later
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -45,7 +46,9 @@ def message(report: Report, account: AccountConfig, config: Config, now: datetim
     digest = hashlib.sha256(f"report\0{account.name}\0{report.week_of}".encode()).hexdigest()
     message_id = f"<{digest[:16]}.{digest[16:28]}@{domain}>"
     msg = EmailMessage(policy=SMTP)
-    msg["From"] = Address(display_name="Followup", addr_spec=f"followup@{domain}")
+    # From the user's own address: a reply or forward of the report never reaches a stranger's mailbox
+    own = account.addresses[0] if account.addresses else account.username
+    msg["From"] = Address(display_name="Followup", addr_spec=own) if "@" in own else "Followup"
     msg["To"] = Address(addr_spec=account.addresses[0]) if account.addresses else account.username
     monday = datetime.fromisoformat(report.week_of)
     msg["Subject"] = f"Your week in mail — week of {monday:%b} {monday.day}"
@@ -62,12 +65,20 @@ def deliver(config: Config, account: AccountConfig, followups: FollowupStore, cl
             inbox: str, calendar: WorkCalendar, now: datetime, force: bool = False) -> str | None:
     """Deliver this week's report once. Returns where it went, or None (not due, done already, off)."""
     target = config.report.deliver
-    week_of = week_start(now, calendar).date().isoformat()
-    if target == "none" or (not force and now < scheduled(config, calendar, now)):
+    if target == "none":
         return None
+    week_of = week_start(now, calendar).date().isoformat()
+    if not force and now < scheduled(config, calendar, now):
+        # Not yet this week's time: a last week's report missed (asleep, offline) is still owed.
+        last = scheduled(config, calendar, now - timedelta(days=7))
+        week_of = week_start(last, calendar).date().isoformat()
+        if now - last > LATE_LIMIT or followups.report_state(account.name, week_of) == "delivered" \
+                or followups.report_state(account.name, week_of) is None and not followups.ever_reported(account.name):
+            return None
     if followups.report_state(account.name, week_of) == "delivered":
         return None
     report = build(config, account, followups, calendar, now)
+    report.week_of = week_of
     message_id, raw = message(report, account, config, now)
     followups.begin_report(account.name, week_of, message_id, target, now)
     if target == "inbox":

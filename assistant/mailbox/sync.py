@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 
 from assistant.analysis.automated import classify
 from assistant.analysis.intent import expects_reply
@@ -40,13 +40,17 @@ class FolderSummary:
         return bool(self.new or self.changed or self.expunged or self.rematched or self.resynced)
 
 
-def to_record(fetched: Fetched, account: AccountConfig, workday_end: time = time(18, 0)) -> MessageRecord:
+def to_record(fetched: Fetched, account: AccountConfig, workday_end: time = time(18, 0),
+              zone: tzinfo | None = None) -> MessageRecord:
     """Fetched bytes → a storable record, analysed while the whole fetched message is at hand."""
     p = parse_message(fetched.raw)
     from_addr = p.from_.email if p.from_ else ""
     verdict = classify(p)
     intent = expects_reply(p.new_text)
     sent = p.date or fetched.internal_date
+    if sent is not None and zone is not None and sent.utcoffset() == sent.astimezone(zone).utcoffset():
+        # Written in the user's own zone: read "by Monday" there, so a DST change in between is honoured.
+        sent = sent.astimezone(zone)
     promises = []
     if verdict.kind == "human" and sent is not None:  # never in auto-replies, lists or bulk mail
         promises = [{"text": x.text, "what": x.what, "due": x.due.isoformat() if x.due else None, "by": x.by}
@@ -78,7 +82,7 @@ def _unchanged(cursor: Cursor, status: FolderStatus) -> bool:
 
 def sync_folder(client: MailboxClient, store: Store, account: AccountConfig, role: str, name: str,
                 now: datetime, settings: SyncConfig, progress: Progress,
-                workday_end: time = time(18, 0)) -> FolderSummary:
+                workday_end: time = time(18, 0), zone: tzinfo | None = None) -> FolderSummary:
     summary = FolderSummary(role=role, name=name)
     status = client.examine(name)
     before = store.cursor(account.name, role, name)
@@ -102,7 +106,7 @@ def sync_folder(client: MailboxClient, store: Store, account: AccountConfig, rol
         return summary
 
     if not unchanged:
-        _fetch_new(client, store, account, cursor, status, now, settings, progress, summary, workday_end)
+        _fetch_new(client, store, account, cursor, status, now, settings, progress, summary, workday_end, zone)
     if before.initial_done:
         _pick_up_changes(client, store, before, cursor, status, settings, summary)
     if not cursor.initial_done and status.uidnext:
@@ -118,7 +122,7 @@ def sync_folder(client: MailboxClient, store: Store, account: AccountConfig, rol
 
 def _fetch_new(client: MailboxClient, store: Store, account: AccountConfig, cursor: Cursor, status: FolderStatus,
                now: datetime, settings: SyncConfig, progress: Progress, summary: FolderSummary,
-               workday_end: time) -> None:
+               workday_end: time, zone: tzinfo | None) -> None:
     since = cursor.sync_since.date() if cursor.sync_since and not cursor.initial_done else None
     uids = client.uids_after(cursor.last_uid, since)
     if not uids:
@@ -130,7 +134,7 @@ def _fetch_new(client: MailboxClient, store: Store, account: AccountConfig, curs
             records = []
             for fetched in client.fetch(batch, settings.body_bytes):
                 try:
-                    records.append(to_record(fetched, account, workday_end))
+                    records.append(to_record(fetched, account, workday_end, zone))
                 except Exception as e:  # noqa: BLE001 - one unreadable message never stops the sync
                     log.warning("%s/%s UID %s: skipped, cannot parse: %s", account.name, cursor.name,
                                 fetched.uid, e)

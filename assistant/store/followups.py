@@ -49,7 +49,7 @@ def _mail(row: StoredMessage) -> Mail:
         return_date=row.return_date, expects_reply=bool(row.expects_reply), expects_reason=row.expects_reason or "",
         original_message_id=report.get("original_message_id"),
         original_recipients=tuple(report.get("recipients", ())), original_subject=report.get("original_subject"),
-        references=tuple(row.references.split()),
+        references=tuple(row.references.split()), seen_at=row.synced_at,
         text=row.new_text,
         promises=tuple((p["text"], p.get("what"), datetime.fromisoformat(p["due"]) if p.get("due") else None)
                        for p in json.loads(row.promises_json or "[]")),
@@ -187,6 +187,10 @@ class FollowupStore:
             row = s.scalars(select(WeeklyReport).filter_by(account=account, week_of=week_of)).first()
             return row.state if row else None
 
+    def ever_reported(self, account: str) -> bool:
+        with self.store.session() as s:
+            return s.scalars(select(WeeklyReport.id).filter_by(account=account).limit(1)).first() is not None
+
     def begin_report(self, account: str, week_of: str, message_id: str, target: str, now: datetime) -> None:
         """Record the intent before delivering, so a crash never delivers the week twice."""
         with self.store.session() as s:
@@ -230,6 +234,12 @@ class FollowupStore:
             row.state, row.updated_at = state, now
             if uid is not None:
                 row.uid, row.uidvalidity = uid, uidvalidity
+
+    def follow_up_draft_ids(self, account: str) -> frozenset[str]:
+        """Message-IDs of our follow-up drafts (not promise reminders): sent as they are, they keep no promise."""
+        with self.store.session() as s:
+            return frozenset(s.scalars(select(Draft.message_id).join(Followup, Draft.followup_id == Followup.id)
+                                       .where(Draft.account == account, Followup.kind == "awaiting_reply")))
 
     def seen_in_drafts(self, account: str, message_id: str) -> bool:
         """Whether a sync ever saw this Message-ID in Drafts (expunged since, or not)."""

@@ -23,10 +23,19 @@ def _initial(conn: Connection) -> None:
     Base.metadata.create_all(conn)
 
 
+def _add_columns(conn: Connection, table: str, columns: Sequence[tuple[str, str]]) -> None:
+    """ALTER TABLE … ADD COLUMN for those not there yet: a table an earlier step created from today's
+    models already has them."""
+    have = {c["name"] for c in inspect(conn).get_columns(table)}
+    for column, kind in columns:
+        if column not in have:
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+
+
 def _followups(conn: Connection) -> None:
-    for column, kind in (("verdict", "VARCHAR(20)"), ("verdict_reason", "TEXT"), ("return_date", "DATE"),
-                         ("report_json", "TEXT"), ("expects_reply", "BOOLEAN"), ("expects_reason", "TEXT")):
-        conn.execute(text(f"ALTER TABLE messages ADD COLUMN {column} {kind}"))
+    _add_columns(conn, "messages", (("verdict", "VARCHAR(20)"), ("verdict_reason", "TEXT"), ("return_date", "DATE"),
+                                    ("report_json", "TEXT"), ("expects_reply", "BOOLEAN"),
+                                    ("expects_reason", "TEXT")))
     Base.metadata.create_all(conn, tables=[Base.metadata.tables["followups"], Base.metadata.tables["drafts"]])
     # Mail synced before had no analysis: mirror it again (nothing referred to it before this step).
     conn.execute(text("DELETE FROM threads"))
@@ -37,9 +46,8 @@ def _followups(conn: Connection) -> None:
 
 def _promises(conn: Connection) -> None:
     # Mail synced before keeps no promises: only new mail is read for them.
-    conn.execute(text("ALTER TABLE messages ADD COLUMN promises_json TEXT"))
-    conn.execute(text("ALTER TABLE followups ADD COLUMN text TEXT"))
-    conn.execute(text("ALTER TABLE followups ADD COLUMN what TEXT"))
+    _add_columns(conn, "messages", (("promises_json", "TEXT"),))
+    _add_columns(conn, "followups", (("text", "TEXT"), ("what", "TEXT")))
 
 
 def _reports(conn: Connection) -> None:

@@ -86,9 +86,13 @@ def test_report_sections_and_delivery_into_inbox(dovecot_mailbox: Mailbox, capsy
     client.logout()
     assert b"\\Seen" not in data[b"FLAGS"]  # unread, so it stands out
     msg = email.message_from_bytes(data[b"BODY[]"], policy=default_policy)
-    assert msg["From"].startswith("Followup <followup@") and msg.get_content_type() == "multipart/alternative"
+    # from the user's own address: a reply to the report never reaches anyone else
+    assert msg["From"] == f"Followup <{scene.me}>" and msg.get_content_type() == "multipart/alternative"
     assert msg["Auto-Submitted"] == "auto-generated"
     assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    # on Monday morning "the week in numbers" covers the seven days before, not the eight hours of Monday
+    code, out, _ = run(capsys, "--config", config, "--now", REPORT_AT.isoformat(), "report", "--format", "json")
+    assert json.loads(out)["stats"]["sent"] >= 4
     # the report never shows up as mail waiting on the user
     run(capsys, "--config", config, "--now", (REPORT_AT + timedelta(days=2)).isoformat(), "poll")
     code, out, _ = run(capsys, "--config", config, "--now", (REPORT_AT + timedelta(days=2)).isoformat(), "report",

@@ -127,3 +127,25 @@ def test_upgrade_to_followups_remirrors_unanalysed_mail(db_url: str) -> None:
     again = upgraded.cursor("work", "inbox", "INBOX")
     assert (again.last_uid, again.uidvalidity, again.initial_done) == (0, None, False)
     upgraded.close()
+
+
+def test_a_database_made_by_the_first_release_upgrades_through_every_step(tmp_path: object) -> None:
+    from sqlalchemy import create_engine
+
+    from assistant.store.models import Base
+
+    url = f"sqlite:///{tmp_path}/v1.db"
+    engine = create_engine(url)
+    first = ("schema_migrations", "folder_state", "messages", "threads")
+    with engine.begin() as conn:  # the 0001 schema: today's tables of that release, without later columns
+        Base.metadata.create_all(conn, tables=[Base.metadata.tables[t] for t in first])
+        for column in ("verdict", "verdict_reason", "return_date", "report_json", "expects_reply",
+                       "expects_reason", "promises_json"):
+            conn.execute(text(f"ALTER TABLE messages DROP COLUMN {column}"))
+        conn.execute(text("INSERT INTO schema_migrations (name, applied_at) VALUES ('0001_initial', '2026-11-01')"))
+    engine.dispose()
+    store = Store.open(url)
+    with store.engine.connect() as conn:
+        names = [r[0] for r in conn.execute(text("SELECT name FROM schema_migrations ORDER BY name"))]
+    assert names == [name for name, _ in migrations.STEPS]
+    store.close()

@@ -130,11 +130,13 @@ def test_helpers() -> None:
 
 def test_mail_long_overdue_goes_cold_instead_of_a_flood_of_drafts() -> None:
     late = datetime(2026, 11, 5, 10, tzinfo=NY) + timedelta(days=14, minutes=1)
-    [d] = decide([SENT], late)
+    first_seen_late = replace(SENT, seen_at=late)  # a first run over old mail
+    [d] = decide([first_seen_late], late)
     assert d.state == "cold" and "overdue by more than 14 days" in d.reason and not d.draft_due
-    [d] = decide([SENT], late - timedelta(minutes=2))
-    assert d.draft_due
-    assert decide([SENT], late, overrides={"<q@me>": Override("track")})[0].draft_due
+    assert decide([replace(SENT, seen_at=late - timedelta(minutes=2))], late)[0].draft_due
+    # seen in time, then an outage: the draft comes late rather than never
+    assert decide([replace(SENT, seen_at=MON)], late + timedelta(days=30))[0].draft_due
+    assert decide([first_seen_late], late, overrides={"<q@me>": Override("track")})[0].draft_due
 
 
 def test_a_long_snooze_never_turns_cold_and_keeps_a_track() -> None:
