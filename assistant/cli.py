@@ -133,41 +133,65 @@ def _sync_json(result: service.SyncResult) -> dict[str, Any]:
 
 
 def cmd_demo(ctx: Context) -> int:
-    """Show Followup on a week of realistic mail, with no config and no network.
+    """See Followup at work in seconds, with no config and no network.
 
-    Starts an embedded IMAP server (pymap) on loopback, fills a mailbox, and runs the real sync and
-    threading on it: Outlook replies, Gmail HTML quotes, a reply that lost its threading headers, a
-    newsletter. Respects --now.
+    Starts an embedded IMAP server (pymap) on loopback, fills a mailbox with a realistic week (questions
+    answered and not, an out-of-office, a bounce, promises made and received, a mailing list, a
+    complaint), then runs the real pipeline through the week with time travel: what is tracked and why,
+    the drafts that appear in Drafts, the ones that vanish when replies come, and the weekly report.
+    --keep leaves the server running so you can open the demo mailbox in your own mail client.
 
-    example: followup demo
+    example: followup demo --keep
     """
-    from assistant.demo import USER, run_demo
+    import email
+    from email.policy import default as default_policy
+
+    from assistant.demo import PASSWORD, USER, run_demo
 
     now = ctx.clock.now()
-    with run_demo(ctx.clock) as run:
+    with run_demo(now, keep=ctx.args.keep) as run:
         if ctx.args.json:
-            out(json.dumps({"sync": _sync_json(run.first), "second_sync": _sync_json(run.second),
-                            "threads": [{"key": key, "messages": [m.message_id for m in msgs]}
-                                        for key, msgs in run.threads]}, indent=2))
-            return 0
-        out(f"Embedded IMAP server (pymap) on 127.0.0.1:{run.server.port}, mailbox {USER}, a week of mail.\n")
-        out("First sync:")
-        for f in run.first.folders:
-            out("  " + _folder_line("demo", f))
-        out(f"  ({run.first.imap_commands} IMAP commands)\n")
-        out(f"Threads, rebuilt client-side from Message-ID, References and fallbacks ({len(run.threads)}):")
-        for _, messages in run.threads:
-            out(f"  {messages[0].subject}")
-            for m in messages:
-                who = "you" if m.from_user else (m.from_name or m.from_addr)
-                age = (now - m.date).days if m.date else 0
-                text = " ".join(m.new_text.split())[:70]
-                out(f"    {m.folder_role:<6} {age}d ago  {who}: {text}")
-        second = sum(f.new for f in run.second.folders)
-        out(f"\nSecond sync: {second} new, {run.second.imap_commands} IMAP commands (incremental: nothing re-read).")
-    out("\nTo try it on your mailbox, put this in ~/.config/followup/config.toml, then run `followup check`:")
-    out('  [[accounts]]\n  host = "imap.example.com"\n  username = "you@example.com"\n'
-        '  password_env = "FOLLOWUP_PASSWORD"')
+            out(json.dumps({
+                "server": f"{run.server.host}:{run.server.port}",
+                "days": [{"at": _iso(ctx, d.at), "actions": [{"action": a.kind, "subject": a.subject,
+                                                               "detail": a.detail} for a in d.actions]}
+                         for d in run.days],
+                "items": [{"kind": f.kind, "state": f.state, "subject": f.subject, "reason": f.reason}
+                          for f in run.items],
+                "drafts": len(run.drafts), "report": str(run.report_path)}, indent=2))
+        else:
+            out(f"An IMAP server (pymap) is running on {run.server.host}:{run.server.port} with the mailbox "
+                f"{USER}:\na week of mail, polled every morning and evening as `followup run` would.\n")
+            for day in run.days:
+                out(f"{day.at.astimezone(ctx.config.tz if ctx.config.path else run.config.tz):%a %b %-d %H:%M}")
+                for a in day.actions:
+                    out(f"  {a.kind:<9} {a.subject!r}: {a.detail}")
+            out("\nWhat Followup tracks, and why:")
+            for f in run.items:
+                out(f"  {f.kind:<14} {f.state:<9} {f.subject[:32]:<32} {f.reason[:70]}")
+            out(f"\nIn the Drafts folder now ({len(run.drafts)}), for Dana to review and send:")
+            for raw in run.drafts:
+                msg = email.message_from_bytes(raw, policy=default_policy)
+                body = str(msg.get_body(("plain",)).get_content()).replace("\r\n", "\n")  # type: ignore[union-attr]
+                out(f"  ┌ To: {msg['To']}\n  │ Subject: {msg['Subject']}")
+                for line in body.split("\n\nOn ")[0].strip().splitlines():
+                    out(f"  │ {line}")
+                out("  └")
+            out(f"\nThe weekly report: {run.report_path}")
+            out("\nTo try it on your own mailbox, run `followup init`, or put these lines in "
+                "~/.config/followup/config.toml:\n"
+                '  [[accounts]]\n  host = "imap.example.com"\n  username = "you@example.com"\n'
+                '  password_env = "FOLLOWUP_PASSWORD"')
+        if ctx.args.keep:
+            out(f"\nThe demo server keeps running: IMAP {run.server.host} port {run.server.port}, no TLS, "
+                f"user {USER}, password {PASSWORD}. Press Ctrl-C to stop it.")
+            import threading
+
+            try:
+                threading.Event().wait()
+            except KeyboardInterrupt:
+                pass
+            run.server.stop()
     return 0
 
 
@@ -489,6 +513,8 @@ def _arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--until", required=True, metavar="DATE", help="ISO date or date-time")
     if name == "track":
         p.add_argument("message_id", metavar="MESSAGE-ID")
+    if name == "demo":
+        p.add_argument("--keep", action="store_true", help="leave the demo IMAP server running for your client")
     if name == "run":
         p.add_argument("--worker", action="store_true", help="share the accounts with other workers (PostgreSQL)")
     if name == "report":

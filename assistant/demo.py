@@ -1,6 +1,5 @@
-"""`followup demo`: a week of realistic mail on an embedded IMAP server, run through the real pipeline.
-
-No config and no network: the server is pymap on loopback, the store a temp SQLite file.
+"""`followup demo`: a realistic week of a user's mail on an embedded IMAP server, run through the real
+pipeline day by day with time travel. No config and no network: pymap on loopback, a temp SQLite store.
 """
 
 from __future__ import annotations
@@ -9,86 +8,122 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from assistant.clock import Clock
+from assistant import service, weekly
+from assistant.clock import FixedClock
 from assistant.config import Config, parse_config
 from assistant.embedded import EmbeddedServer
-from assistant.service import SyncResult, sync_account
-from assistant.store.models import StoredMessage
+from assistant.lifecycle import Action
+from assistant.report_render import render_html
+from assistant.store.followups import FollowupStore
+from assistant.store.models import Followup
 from assistant.store.repo import Store
 
 USER, PASSWORD = "dana@example.com", "demo-password"
 ME = f"Dana Reyes <{USER}>"
+TZ = ZoneInfo("America/New_York")
 
 
 @dataclass(frozen=True)
 class Mail:
     folder: str
-    days_ago: float
+    at: datetime
     from_: str
     to: str
     subject: str
     body: str
     message_id: str
     headers: tuple[tuple[str, str], ...] = ()
-    html: bool = False
+    content_type: str = "text/plain; charset=utf-8"
 
 
-def week_of_mail() -> list[Mail]:
-    """Threads that show what threading must survive: Outlook, Gmail HTML, broken headers, lists."""
+def _week(monday: datetime) -> list[Mail]:
+    """A week of mail that shows every behaviour: answered, unanswered, out of office, a bounce, promises
+    both ways, a mailing list, a complaint."""
+    def d(days: int, hour: int = 9, minute: int = 0) -> datetime:
+        return monday + timedelta(days=days, hours=hour - 9, minutes=minute)
+
+    alice, bob, carol = "Alice Wong <alice@northwind.example>", "Bob Stone <bob@contoso.example>", \
+        "Carol Diaz <carol@fabrikam.example>"
+    dan, eve, frank = "Dan Ito <dan@adatum.example>", "Eve Park <eve@tailspin.example>", \
+        "Frank Moss <frank@litware.example>"
+    dsn = ("--b1\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered: no such user.\r\n"
+           "--b1\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.northwind.example\r\n\r\n"
+           "Final-Recipient: rfc822; ghost@northwind.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+           "--b1\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <intro@example.com>\r\n"
+           "Subject: Intro\r\nTo: ghost@northwind.example\r\n\r\n--b1--\r\n")
     return [
-        Mail("Sent", 6, ME, "Alice Wong <alice@northwind.example>", "Q4 budget numbers",
-             "Hi Alice,\n\nCould you send me the Q4 budget numbers by Thursday?\n\nThanks,\nDana", "<q4@example.com>"),
-        Mail("INBOX", 5, "Alice Wong <alice@northwind.example>", ME, "Re: Q4 budget numbers",
-             "<div>Sure, they're attached. Marketing is still pending.</div><div class=\"gmail_quote\">"
-             "On Tue, Dana Reyes wrote:<blockquote>Could you send me the Q4 budget numbers?</blockquote></div>",
-             "<a1@northwind.example>", (("In-Reply-To", "<q4@example.com>"), ("References", "<q4@example.com>")),
-             html=True),
-        Mail("Sent", 4, ME, "Bob Stone <bob@contoso.example>", "Contract draft",
-             "Bob, can you review the contract draft and tell me if clause 7 works for you?\n\n-- \nDana Reyes",
+        Mail("Sent", d(0), ME, alice, "Q4 budget numbers",
+             "Hi Alice,\n\nCould you send me the Q4 budget numbers?\n\nThanks,\nDana", "<q4@example.com>"),
+        Mail("INBOX", d(0, 15), alice, ME, "Re: Q4 budget numbers",
+             "Attached — marketing is still pending.\n\n> Could you send me the Q4 budget numbers?",
+             "<a1@northwind.example>", (("In-Reply-To", "<q4@example.com>"), ("References", "<q4@example.com>"))),
+        Mail("Sent", d(0, 10), ME, bob, "Contract review",
+             "Bob, can you review the contract and tell me if clause 7 works for you?\n\nBest,\nDana",
              "<contract@example.com>"),
-        Mail("INBOX", 3, "Bob Stone <bob@contoso.example>", ME, "RE: Contract draft",
+        Mail("INBOX", d(4, 10), bob, ME, "RE: Contract review",
              "Clause 7 is fine. Legal wants one change in clause 9.\n\n-----Original Message-----\n"
-             "From: Dana Reyes\nSent: Thursday\nSubject: Contract draft\n\nBob, can you review…",
-             "<b1@contoso.example>", (("References", "<contract@example.com>,<x@contoso.example>"),
-                                      ("Thread-Index", "AdlKq3X8yR2Hh0hHT0eXq6j7Qk9xVw=="))),
-        Mail("Sent", 3, ME, "Carol Diaz <carol@fabrikam.example>", "Demo next week?",
-             "Hi Carol, would Tuesday or Wednesday next week work for a demo?", "<demo@example.com>"),
-        Mail("INBOX", 2, "Carol Diaz <carol@fabrikam.example>", ME, "Re: Demo next week?",
-             "Wednesday at 10 works.\n\n> Hi Carol, would Tuesday or Wednesday next week work for a demo?",
-             "<c1@fabrikam.example>"),  # her client dropped In-Reply-To and References
-        Mail("Sent", 2, ME, "Dan Ito <dan@adatum.example>", "Invoice #1042",
-             "Hi Dan, did invoice #1042 reach your accounts team? Let me know.", "<inv@example.com>"),
-        Mail("INBOX", 1, "Product News <news@saas.example>", ME, "This week at SaaS Co",
-             "<h1>New features</h1><p>Dark mode is here.</p><style>p{color:red}</style>", "<n1@saas.example>",
-             (("List-Id", "<news.saas.example>"), ("Precedence", "bulk")), html=True),
-        Mail("Drafts", 0.5, ME, "Eve Park <eve@example.org>", "Lunch?", "Lunch on Friday?", "<draft@example.com>"),
+             "From: Dana Reyes\nSent: Monday\nSubject: Contract review\n\nBob, can you review…",
+             "<b1@contoso.example>", (("References", "<contract@example.com>"),)),
+        Mail("Sent", d(0, 11), ME, carol, "Demo next week?",
+             "Hi Carol, would Tuesday or Wednesday work for a demo?", "<demo@example.com>"),
+        Mail("INBOX", d(0, 11, 1), carol, ME, "Automatic reply: Demo next week?",
+             f"I am out of the office until {d(7):%A, %B} {d(7).day} with limited access to email.",
+             "<ooo@fabrikam.example>", (("Auto-Submitted", "auto-replied"), ("In-Reply-To", "<demo@example.com>"))),
+        Mail("Sent", d(0, 12), ME, "ghost@northwind.example", "Intro",
+             "Hi, could we set up a call next week?", "<intro@example.com>"),
+        Mail("INBOX", d(0, 12, 2), "Mail Delivery System <MAILER-DAEMON@mx.northwind.example>", ME,
+             "Undelivered Mail Returned to Sender", dsn, "<dsn@mx.northwind.example>",
+             content_type='multipart/report; report-type=delivery-status; boundary="b1"'),
+        Mail("Sent", d(0, 14), ME, eve, "Deck",
+             "Thanks for the call, Eve. I'll send you the revised deck by Thursday.\n\nDana", "<deck@example.com>"),
+        Mail("INBOX", d(1, 10), dan, ME, "Signed contract",
+             "Hi Dana, I'll send the signed contract tomorrow.\n\nDan", "<dan1@adatum.example>"),
+        Mail("INBOX", d(1, 8), "Dev list <dev@lists.example.org>", ME, "[dev] Release 2.1 is out",
+             "Release notes inside.", "<rel@lists.example.org>",
+             (("List-Id", "<dev.lists.example.org>"), ("List-Post", "<mailto:dev@lists.example.org>"))),
+        Mail("Sent", d(1, 9), ME, "dev@lists.example.org", "Re: [dev] Release 2.1 is out",
+             "Does it include the import fix?", "<devq@example.com>"),
+        Mail("Sent", d(1, 11), ME, frank, "Invoice #1042",
+             "Hi Frank, did invoice #1042 reach your accounts team? Let me know.", "<inv@example.com>"),
+        Mail("INBOX", d(2, 9), "Pat Lee <pat@customer.example>", ME, "Order arrived damaged",
+             "The order arrived damaged. This is unacceptable — can you arrange a refund?", "<pat@customer.example>"),
     ]
 
 
-def render(mail: Mail, now: datetime) -> bytes:
-    ctype = "text/html; charset=utf-8" if mail.html else "text/plain; charset=utf-8"
-    headers = [("From", mail.from_), ("To", mail.to), ("Subject", mail.subject),
-               ("Date", format_datetime(now - timedelta(days=mail.days_ago))), ("Message-ID", mail.message_id),
-               ("MIME-Version", "1.0"), ("Content-Type", ctype), *mail.headers]
-    return ("".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n" + mail.body.replace("\n", "\r\n")).encode()
+def render(mail: Mail) -> bytes:
+    headers = [("From", mail.from_), ("To", mail.to), ("Subject", mail.subject), ("Date", format_datetime(mail.at)),
+               ("Message-ID", mail.message_id), ("MIME-Version", "1.0"), ("Content-Type", mail.content_type),
+               *mail.headers]
+    body = mail.body if "\r\n" in mail.body else mail.body.replace("\n", "\r\n")
+    return ("".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n" + body).encode()
+
+
+@dataclass
+class Day:
+    at: datetime
+    actions: list[Action]
 
 
 @dataclass
 class DemoRun:
     server: EmbeddedServer
     config: Config
-    first: SyncResult
-    second: SyncResult
-    threads: list[tuple[str, list[StoredMessage]]]
+    days: list[Day] = field(default_factory=list)
+    items: list[Followup] = field(default_factory=list)
+    drafts: list[bytes] = field(default_factory=list)  # what sits in Drafts at the end, as a client sees it
+    report_path: Path | None = None
+    workdir: Path | None = None
 
 
 def demo_config(server: EmbeddedServer, db: Path) -> Config:
     return parse_config(f"""
+timezone = "America/New_York"
 [database]
 url = "sqlite:///{db}"
 [report]
@@ -100,32 +135,44 @@ port = {server.port}
 security = "none"
 username = "{USER}"
 password_env = "FOLLOWUP_DEMO_PASSWORD"
+addresses = ["{USER}"]
 """)
 
 
 @contextmanager
-def run_demo(clock: Clock) -> Iterator[DemoRun]:
-    """Start the server, fill the mailbox, sync twice (the second shows the incremental cost)."""
+def run_demo(now: datetime, keep: bool = False) -> Iterator[DemoRun]:
+    """The week before `now`, polled every working day at 9:00 and 17:00, then the report."""
+    monday = datetime.combine((now.astimezone(TZ) - timedelta(days=7)).date(), datetime.min.time(), TZ)
+    monday -= timedelta(days=monday.weekday())
+    monday = monday.replace(hour=9)
     server = EmbeddedServer().start()
     workdir = Path(tempfile.mkdtemp(prefix="followup-demo-"))
     try:
         server.add_user(USER, PASSWORD)
-        now = clock.now()
-        for mail in week_of_mail():
-            server.deliver(USER, mail.folder, render(mail, now), when=now - timedelta(days=mail.days_ago),
-                           flags="D" if mail.folder == "Drafts" else "S")
         os.environ["FOLLOWUP_DEMO_PASSWORD"] = PASSWORD
         config = demo_config(server, workdir / "followup.db")
+        account = config.accounts[0]
+        run = DemoRun(server=server, config=config, workdir=workdir)
         store = Store.open(config.database.url)
         try:
-            first = sync_account(config, config.accounts[0], store, clock)
-            second = sync_account(config, config.accounts[0], store, clock)
-            by_thread: dict[str, list[StoredMessage]] = {}
-            for message in store.messages("demo"):
-                by_thread.setdefault(message.thread_key or "", []).append(message)
-            threads = sorted(by_thread.items(), key=lambda kv: kv[1][0].date or now)
+            pending = sorted(_week(monday), key=lambda m: m.at)
+            moments = [monday + timedelta(days=day, hours=hour) for day in range(7) for hour in (0, 8)]
+            for moment in moments:
+                while pending and pending[0].at <= moment:
+                    mail = pending.pop(0)
+                    server.deliver(USER, mail.folder, render(mail), when=mail.at, flags="S" if mail.folder == "Sent" else "")
+                result = service.poll_account(config, account, store, FixedClock(moment))
+                if result.actions:
+                    run.days.append(Day(moment, result.actions))
+            followups = FollowupStore(store)
+            run.items = followups.followups("demo")
+            run.drafts = [d.raw for d in followups.drafts("demo", ("present",))]
+            report = weekly.build(config, account, followups, service.calendar_for(config), moments[-1])
+            run.report_path = workdir / "weekly-report.html"
+            run.report_path.write_text(render_html(report), encoding="utf-8")
         finally:
             store.close()
-        yield DemoRun(server=server, config=config, first=first, second=second, threads=threads)
+        yield run
     finally:
-        server.stop()
+        if not keep:
+            server.stop()

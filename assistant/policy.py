@@ -271,12 +271,13 @@ def decide(threads: dict[str, list[Mail]], bounces: Sequence[Mail], overrides: d
 
 def decide_promises(thread: Sequence[Mail], overrides: dict[str, Override], promises: PromisesConfig,
                     followup: FollowupConfig, calendar: WorkCalendar, now: datetime,
-                    user_addresses: frozenset[str], ours: frozenset[str] = frozenset()) -> list[Decision]:
+                    user_addresses: frozenset[str], ours: frozenset[str] = frozenset(),
+                    user_name: str = "") -> list[Decision]:
     """The user's promises (a reminder before they fall due) and promises made to the user (a nudge
     when overdue by `grace`). A promise is kept when the promiser writes again in the thread (a follow-up
     draft of ours the user sent as it is, `ours`, does not keep it)."""
     mail = sorted((m for m in _dedupe(thread) if m.folder_role != "drafts"), key=lambda m: (m.date, m.id))
-    name = next((m.from_name for m in reversed(mail) if m.from_user and m.from_name), "")
+    name = next((m.from_name for m in reversed(mail) if m.from_user and m.from_name), user_name)
     out = []
     for m in mail:
         if not m.promises or not m.message_id or m.verdict != "human":

@@ -117,10 +117,12 @@ def decide(config: Config, account: AccountConfig, followups: FollowupStore, now
     decisions = policy.decide(threads, bounces, overrides, config.followup, calendar, now, addresses,
                               followups.list_addresses(account.name))
     ours = followups.follow_up_draft_ids(account.name)
+    user_name = next((m.from_name for m in sorted(mail, key=lambda m: m.date, reverse=True)
+                      if m.from_user and m.from_name), "")
     for thread in threads.values():
         if any(m.promises for m in thread):
             decisions += policy.decide_promises(thread, overrides, config.promises, config.followup, calendar,
-                                                now, addresses, ours)
+                                                now, addresses, ours, user_name)
     return decisions, mail
 
 

@@ -1,4 +1,4 @@
-"""`followup demo` runs the real pipeline on its embedded server with no config."""
+"""`followup demo` runs the real pipeline on its embedded server with no config and no network."""
 
 from __future__ import annotations
 
@@ -10,19 +10,25 @@ import pytest
 from assistant.cli import main
 
 
-def test_demo_threads_a_week_of_mail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_tells_the_whole_story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))  # no config file anywhere
     monkeypatch.delenv("FOLLOWUP_CONFIG", raising=False)
-    assert main(["--now", "2026-11-20T15:00:00+00:00", "demo", "--json"]) == 0
+    assert main(["--now", "2026-11-16T09:00:00-05:00", "demo", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    threads = {t["key"]: t["messages"] for t in report["threads"]}
-    assert threads["<q4@example.com>"] == ["<q4@example.com>", "<a1@northwind.example>"]
-    assert threads["<contract@example.com>"] == ["<contract@example.com>", "<b1@contoso.example>"]
-    # Carol's client dropped the threading headers: joined by subject, as she was a participant
-    assert threads["<demo@example.com>"] == ["<demo@example.com>", "<c1@fabrikam.example>"]
-    assert len(threads) == 6
-    assert [f["new"] for f in report["sync"]["folders"]] == [4, 4, 1]
-    assert all(f["new"] == 0 for f in report["second_sync"]["folders"])
-    assert main(["demo"]) == 0
-    assert "Threads, rebuilt client-side" in capsys.readouterr().out
+    actions = [(a["action"], a["subject"]) for day in report["days"] for a in day["actions"]]
+    assert ("drafted", "Contract review") in actions and ("removed", "Contract review") in actions
+    assert actions.index(("drafted", "Contract review")) < actions.index(("removed", "Contract review"))
+    assert ("drafted", "Invoice #1042") in actions
+    assert ("drafted", "Deck") in actions and ("drafted", "Signed contract") in actions  # both promises
+    states = {(i["kind"], i["subject"]): i["state"] for i in report["items"]}
+    assert states[("awaiting_reply", "Q4 budget numbers")] == "replied"
+    assert states[("awaiting_reply", "Intro")] == "bounced"
+    assert states[("awaiting_reply", "Demo next week?")] == "waiting"  # out of office: held until back
+    assert ("awaiting_reply", "Re: [dev] Release 2.1 is out") not in states  # to a mailing list
+    assert report["drafts"] == 3
+    html = Path(report["report"]).read_text()
+    assert "Order arrived damaged" in html and "Waiting on you" in html
+    assert main(["--now", "2026-11-16T09:00:00-05:00", "demo"]) == 0
+    out = capsys.readouterr().out
+    assert "In the Drafts folder now (3)" in out and "The weekly report: " in out and "followup init" in out
