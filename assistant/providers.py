@@ -85,7 +85,7 @@ PROVIDERS: tuple[Provider, ...] = (
         login="Yahoo Mail needs an app password: create one in Yahoo Account → Account security → "
               "Generate app password (needs two-step verification)."),
     Provider(
-        key="generic", name="IMAP server", host="imap.{domain}",
+        key="generic", name="generic IMAP", host="imap.{domain}",
         login="Use your mailbox password, or an app password if your provider has two-step verification. "
               "imap.{domain} is a guess: if your provider names another IMAP server, port or security, "
               "correct host, port and security in the file."),

@@ -228,8 +228,8 @@ class MailboxClient:
     # --- our drafts: the only writes Followup ever makes ------------------------------------------
 
     def find_by_message_id(self, folder: str, message_id: str) -> int | None:
-        """UID of the message with this Message-ID in `folder` (selected read-write), if any."""
-        self._call(f"SELECT {folder}", lambda: self._imap.select_folder(folder))
+        """UID of the message with this Message-ID in `folder`, if any."""
+        self._call(f"EXAMINE {folder}", lambda: self._imap.select_folder(folder, readonly=True))
         found = self._call("UID SEARCH HEADER", lambda: self._imap.search(["HEADER", "Message-ID", message_id]))
         return max(int(u) for u in found) if found else None
 
@@ -240,14 +240,20 @@ class MailboxClient:
     def append_message(self, folder: str, raw: bytes, when: datetime,
                        flags: tuple[bytes, ...] = ()) -> tuple[int | None, int | None]:
         """APPEND one message of ours (a draft, the weekly report); (UIDVALIDITY, UID) with UIDPLUS."""
-        response = self._call(f"APPEND to {folder}",
-                              lambda: self._imap.append(folder, raw, flags=list(flags), msg_time=when))
+        try:
+            response = self._imap.append(folder, raw, flags=list(flags), msg_time=when)
+        except IMAPClientError as e:
+            raise MailboxError(f"{self.account.where}: the server refused to store a message in {folder}: {e}",
+                               "the mailbox may be over quota or the folder read-only: free some space or check "
+                               "the folder's permissions") from e
+        except OSError as e:
+            raise MailboxError(f"{self.account.where}: APPEND to {folder} failed: {e}") from e
         match = re.search(rb"APPENDUID (\d+) (\d+)", response if isinstance(response, bytes) else b"")
         return (int(match.group(1)), int(match.group(2))) if match else (None, None)
 
     def fetch_whole(self, folder: str, uid: int) -> bytes | None:
         """The whole message (our drafts are small), without marking it read."""
-        self._call(f"SELECT {folder}", lambda: self._imap.select_folder(folder))
+        self._call(f"EXAMINE {folder}", lambda: self._imap.select_folder(folder, readonly=True))
         data = self._call("FETCH", lambda: self._imap.fetch([uid], ["BODY.PEEK[]"]))
         item = data.get(uid)
         return bytes(item[b"BODY[]"]) if item and b"BODY[]" in item else None
