@@ -6,6 +6,7 @@ import argparse
 import inspect
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any
 
 from assistant import __version__, service
 from assistant.clock import Clock, FixedClock, ShiftedClock, SystemClock, parse_instant
-from assistant.config import Config, load_config
+from assistant.config import Config, default_config_path, load_config, parse_config
 from assistant.errors import ConfigError, FollowupError
 from assistant.mailbox.sync import FolderSummary
 from assistant.progress import progress_for
@@ -491,10 +492,75 @@ def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def cmd_init(ctx: Context) -> int:
+    """Write a starter config for your mailbox, then check it.
+
+    Recognises common providers from the address (Gmail, Google Workspace, Outlook.com, Microsoft 365,
+    Fastmail, iCloud, Yahoo; anything else as plain IMAP) from a built-in table, without looking anything
+    up on the network, and explains how each one logs in (app passwords, OAuth2). The password never goes
+    into the file unless you insist with --store-password.
+
+    example: followup init --email me@gmail.com
+    """
+    import getpass
+
+    from assistant import init
+
+    path = ctx.args.config or default_config_path()
+    interactive = ctx.args.email is None and sys.stdin.isatty()
+
+    def ask(prompt: str, default: str | None) -> str:
+        if prompt == init.PASSWORD_PROMPT:
+            return getpass.getpass(prompt)
+        answer = input(f"{prompt}{f' [{default}]' if default else ''}: ").strip()
+        return answer or (default or "")
+
+    written = init.run_init(path, ask, out, address=ctx.args.email, provider=ctx.args.provider,
+                            name=ctx.args.name, password_env=ctx.args.password_env,
+                            password_command=ctx.args.password_command, store_password=ctx.args.store_password,
+                            force=ctx.args.force, interactive=interactive, check=not ctx.args.no_check)
+    if ctx.args.no_check:
+        return 0
+    ctx.config = load_config(written)
+    ctx.args.json, ctx.args.account = False, None  # `check`'s own options, as if run plainly
+    return cmd_check(ctx)
+
+
+def cmd_completion(ctx: Context) -> int:
+    """Print a shell completion script for bash or zsh.
+
+    example: followup completion bash > ~/.local/share/bash-completion/completions/followup
+    """
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    cases = "\n".join(
+        f'        {name}) opts="{" ".join(o for a in p._actions for o in a.option_strings)}" ;;'
+        for name, p in sub.choices.items())
+    script = f"""# followup {ctx.args.shell} completion
+_followup() {{
+    local cur cmd opts
+    cur="${{COMP_WORDS[COMP_CWORD]}}"
+    cmd=""
+    for w in "${{COMP_WORDS[@]:1:COMP_CWORD-1}}"; do
+        case "$w" in -*) ;; *) cmd="$w"; break ;; esac
+    done
+    case "$cmd" in
+{cases}
+        *) opts="{" ".join(sub.choices)} {" ".join(o for a in parser._actions for o in a.option_strings)}" ;;
+    esac
+    COMPREPLY=( $(compgen -W "$opts" -f -- "$cur") )
+}}
+"""
+    if ctx.args.shell == "zsh":
+        script += "autoload -U +X bashcompinit && bashcompinit\n"
+    out(script + "complete -F _followup followup\n")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Context], int]] = {
     "check": cmd_check, "sync": cmd_sync, "poll": cmd_poll, "list": cmd_list, "dismiss": cmd_dismiss,
     "snooze": cmd_snooze, "track": cmd_track, "explain": cmd_explain, "report": cmd_report, "run": cmd_run,
-    "status": cmd_status, "demo": cmd_demo}
+    "status": cmd_status, "demo": cmd_demo, "init": cmd_init, "completion": cmd_completion}
 PER_ACCOUNT = ("check", "sync", "poll", "list", "track", "report", "status")
 
 
@@ -513,6 +579,20 @@ def _arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--until", required=True, metavar="DATE", help="ISO date or date-time")
     if name == "track":
         p.add_argument("message_id", metavar="MESSAGE-ID")
+    if name == "completion":
+        p.add_argument("shell", choices=("bash", "zsh"))
+    if name == "init":
+        p.add_argument("--email", metavar="ADDRESS", help="your address (asked for when omitted on a terminal)")
+        p.add_argument("--provider", metavar="KEY", help="gmail, google-workspace, outlook, microsoft365, "
+                       "fastmail, icloud, yahoo or generic (default: from the address)")
+        p.add_argument("--name", metavar="NAME", help="the account's short name")
+        secret = p.add_mutually_exclusive_group()
+        secret.add_argument("--password-env", metavar="VAR", help="the environment variable with the password")
+        secret.add_argument("--password-command", metavar="CMD", help="a command that prints the password")
+        p.add_argument("--store-password", action="store_true", help="write the password into the file "
+                       "(discouraged)")
+        p.add_argument("--force", action="store_true", help="replace an existing config file")
+        p.add_argument("--no-check", action="store_true", help="do not run `followup check` afterwards")
     if name == "demo":
         p.add_argument("--keep", action="store_true", help="leave the demo IMAP server running for your client")
     if name == "run":
@@ -550,7 +630,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _report(error: FollowupError, verbose: int) -> None:
-    print(f"error: {error.message}", file=sys.stderr)
+    # colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)
+    red = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+    label = "\033[31merror:\033[0m" if red else "error:"
+    print(f"{label} {error.message}", file=sys.stderr)
     if error.hint:
         print(f"  hint: {error.hint}", file=sys.stderr)
     if verbose:
@@ -591,7 +674,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     _setup_logging(args.verbose, args.quiet, args.log_format, args.command)
     try:
-        config = load_config(args.config)
+        # `init` writes the config: a missing or broken one must not stop it
+        config = parse_config("", None) if args.command in ("init", "completion") else load_config(args.config)
         try:
             clock: Clock = FixedClock(parse_instant(args.now, config.tz)) if args.now else SystemClock()
         except ValueError as e:

@@ -136,3 +136,31 @@ def test_one_unreadable_message_is_counted_not_fatal(mailbox: Mailbox, capsys: p
     code, out, err = run(capsys, "--config", str(mailbox.write_config()), "sync")
     assert code == 0, err
     assert out.splitlines()[0] == "work/INBOX: 2 new, 0 changed, 0 gone"
+
+
+def test_init_writes_a_private_starter_config_then_checks_it(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import stat
+
+    monkeypatch.delenv("FOLLOWUP_GMAIL_PASSWORD", raising=False)
+    path = tmp_path / "cfg" / "config.toml"
+    code, out, err = run(capsys, "--config", str(path), "init", "--email", "dana@gmail.com")
+    assert out.startswith("Recognised Gmail for gmail.com: imap.gmail.com:993 (tls).")
+    assert "app password" in out and "export FOLLOWUP_GMAIL_PASSWORD=" in out
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and "password =" not in path.read_text()
+    # then `check` runs: without the password in the environment it says exactly what to export
+    assert code == 1 and err.startswith("error: [accounts.gmail] password_env: the environment variable "
+                                        "FOLLOWUP_GMAIL_PASSWORD is not set")
+    code, _, err = run(capsys, "--config", str(path), "init", "--email", "dana@gmail.com", "--no-check")
+    assert code == 2 and err.startswith(f"error: {path}: a config file already exists")
+
+
+def test_completion_script_and_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    code, out, _ = run(capsys, "completion", "bash")
+    assert code == 0 and "complete -F _followup followup" in out and "poll) opts=" in out and "--dry-run" in out
+    assert subprocess.run(["bash", "-n"], input=out, text=True).returncode == 0
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("followup ")
