@@ -7,7 +7,7 @@ import json
 import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -130,9 +130,10 @@ class Store:
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         try:
-            with engine.begin() as conn:
+            # two processes starting at once must not both create the schema
+            with _file_lock(Path(f"{file}.migrate.lock")) if file is not None else nullcontext(), \
+                    engine.begin() as conn:
                 if engine.dialect.name == "postgresql":
-                    # two workers starting at once must not both create the schema
                     conn.execute(text("SELECT pg_advisory_xact_lock(7261501)"))
                 migrate(conn)
         except OperationalError as e:
@@ -355,6 +356,18 @@ class Store:
     def threads(self, account: str) -> list[Thread]:
         with self.session() as s:
             return list(s.scalars(select(Thread).filter_by(account=account).order_by(Thread.last_date)))
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    import fcntl
+
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
