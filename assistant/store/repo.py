@@ -148,8 +148,16 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as e:
+            shown = self.engine.url.render_as_string(hide_password=True)
+            if "locked" in str(e.orig).lower():
+                raise StoreError(f"the database {shown} is locked by another program",
+                                 "wait for it to finish, or stop it; Followup waited 10 seconds") from e
+            raise StoreError(f"the database {shown} failed: {e.orig}",
+                             "check that it is reachable and writable") from e
 
     # --- folder cursors -----------------------------------------------------------------------
 

@@ -59,3 +59,28 @@ def test_template_syntax_error_names_file_and_line(dovecot_mailbox: Mailbox, tmp
     code, out, _ = run(capsys, "--config", config, "--now", MON.replace(day=5).isoformat(), "poll")
     assert code == 0
     assert f"#1 'Contract': {templates / 'step1.txt.j2'} line 2: template syntax error" in out
+
+
+def test_a_locked_database_is_named_not_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    from assistant.store.followups import FollowupStore
+    from assistant.store.repo import Store
+
+    db = tmp_path / "followup.db"
+    store = Store.open(f"sqlite:///{db}")
+    FollowupStore(store).track("work", "<x@example.com>", MON)
+    store.close()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{db}"\n[[accounts]]\nname = "work"\nhost = "127.0.0.1"\n'
+                      'security = "none"\nusername = "me@example.com"\npassword_env = "X"\n')
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program writing, for longer than Followup waits
+    try:
+        code, _, err = run(capsys, "--config", str(config), "dismiss", "1")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert code == 1
+    assert err == (f"error: the database sqlite:///{db} is locked by another program\n"
+                   "  hint: wait for it to finish, or stop it; Followup waited 10 seconds\n")
