@@ -75,6 +75,7 @@ class FollowupConfig:
     track: str = "questions"  # questions | all
     ignore: tuple[str, ...] = ()  # addresses, @domains, or glob patterns never followed up
     max_overdue: Duration = Duration(14, "days")  # older due dates (a first run, a long outage) go cold
+    vip_cadence: tuple[Duration, ...] = (Duration(1, "business days"), Duration(3, "business days"))
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class PromisesConfig:
     default_due: Duration = Duration(2, "business days")  # a promise that names no deadline
     remind: Duration = Duration(1, "business days")  # your promise: the reminder draft comes this early
     grace: Duration = Duration(1, "business days")  # theirs: the nudge waits this long past the deadline
+    check_back: Duration | None = None  # after you deliver: ask whether it worked (off when unset)
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,13 @@ class DaemonConfig:
 
 
 @dataclass(frozen=True)
+class Person:
+    match: str  # an address, "@domain", or a glob pattern
+    vip: bool = False
+    keep_in_touch: Duration | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     timezone_name: str
@@ -113,6 +122,7 @@ class Config:
     promises: PromisesConfig = field(default_factory=PromisesConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
     daemon: DaemonConfig = field(default_factory=DaemonConfig)
+    people: tuple[Person, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -317,11 +327,23 @@ def _followup(file: str, data: Any) -> FollowupConfig:
         track=s.choice("track", "questions", ("questions", "all")),
         ignore=tuple(p.strip().lower() for p in s.strings("ignore") or ()),
         max_overdue=_duration(s, "max_overdue", defaults.max_overdue),
+        vip_cadence=_cadence(s, "vip_cadence", defaults.vip_cadence),
     )
     s.finish()
     if not config.cadence:
         raise s.error("cadence", "needs at least one wait, e.g. [\"3 business days\"]")
     return config
+
+
+def _cadence(s: _Section, key: str, default: tuple[Duration, ...]) -> tuple[Duration, ...]:
+    texts = s.strings(key)
+    try:
+        waits = tuple(parse_duration(c) for c in texts) if texts is not None else default
+    except ValueError as e:
+        raise s.error(key, str(e)) from e
+    if not waits:
+        raise s.error(key, "needs at least one wait, e.g. [\"1 business day\"]")
+    return waits
 
 
 def _duration(s: _Section, key: str, default: Duration) -> Duration:
@@ -330,6 +352,20 @@ def _duration(s: _Section, key: str, default: Duration) -> Duration:
         return parse_duration(text) if text is not None else default
     except ValueError as e:
         raise s.error(key, str(e)) from e
+
+
+def _person(file: str, index: int, data: Any) -> Person:
+    s = _Section(file, f"[[people]] #{index + 1}", data)
+    match = s.text("match", required=True).strip().lower()
+    person = Person(match=match, vip=s.flag("vip", False),
+                    keep_in_touch=_duration(s, "keep_in_touch", Duration(0, "days")) if s.data.get("keep_in_touch")
+                    else None)
+    if s.data.get("keep_in_touch") is None:
+        s.known.append("keep_in_touch")
+    s.finish()
+    if person.keep_in_touch is not None and person.keep_in_touch.amount <= 0:
+        raise s.error("keep_in_touch", "must be a positive duration such as \"2 weeks\"")
+    return person
 
 
 def _daemon(file: str, data: Any) -> DaemonConfig:
@@ -401,11 +437,19 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     defaults = PromisesConfig()
     promises = PromisesConfig(default_due=_duration(pr, "default_due", defaults.default_due),
                               remind=_duration(pr, "remind", defaults.remind),
-                              grace=_duration(pr, "grace", defaults.grace))
+                              grace=_duration(pr, "grace", defaults.grace),
+                              check_back=_duration(pr, "check_back", Duration(0, "days")) if pr.data.get("check_back")
+                              else None)
+    if pr.data.get("check_back") is None:
+        pr.known.append("check_back")
     pr.finish()
     report = _report(file, data.get("report", {}))
     daemon = _daemon(file, data.get("daemon", {}))
-    top.known += ["database", "sync", "accounts", "followup", "promises", "report", "daemon"]
+    raw_people = data.get("people", [])
+    if not isinstance(raw_people, list):
+        raise top.error("people", "expected [[people]] tables")
+    people = tuple(_person(file, i, p) for i, p in enumerate(raw_people))
+    top.known += ["database", "sync", "accounts", "followup", "promises", "report", "daemon", "people"]
     raw_accounts = data.get("accounts", [])
     if not isinstance(raw_accounts, list):
         raise top.error("accounts", "expected [[accounts]] tables")
@@ -422,7 +466,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
             raise ConfigError(f"{file} [accounts.{name}] name: two accounts are named {name!r}")
     return Config(path=path, timezone_name=tz_name, database=DatabaseConfig(url=url), sync=sync,
                   accounts=accounts, followup=followup, promises=promises, report=report,
-                  daemon=daemon)
+                  daemon=daemon, people=people)
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -152,6 +152,7 @@ class DraftInput:
     promise_text: str | None = None
     promise_what: str | None = None
     promise_due: datetime | None = None
+    new_thread: bool = False  # a check-in: no In-Reply-To, no quote, a subject of its own
 
 
 @dataclass(frozen=True)
@@ -191,18 +192,19 @@ def build_draft(d: DraftInput, env: SandboxedEnvironment, now: datetime, tz: Zon
     names = [*d.templates] if d.templates else [f"followup/step{d.step}.txt.j2", "followup/default.txt.j2"]
     text = render(env, names, context).rstrip() + "\n"
     author = clean_header(d.reply_to_author) or clean_header(d.from_name) or d.from_addr
-    body = text + "\n" + quote(author, d.reply_to_sent, d.reply_to_text, tz) + "\n"
+    body = text if d.new_thread else text + "\n" + quote(author, d.reply_to_sent, d.reply_to_text, tz) + "\n"
     msg = EmailMessage(policy=SMTP)
     msg["From"] = _address(d.from_name, d.from_addr) or d.from_addr
     msg["To"] = [a for a in (_address(n, x) for n, x in d.recipients) if a]
     cc = [a for a in (_address(n, x) for n, x in d.cc) if a]
     if cc:
         msg["Cc"] = cc
-    msg["Subject"] = reply_subject(d.tracked_subject)
+    msg["Subject"] = "Checking in" if d.new_thread else reply_subject(d.tracked_subject)
     msg["Date"] = format_datetime(now.astimezone(tz))
     msg["Message-ID"] = message_id
-    msg["In-Reply-To"] = d.reply_to_id
-    msg["References"] = " ".join([*[r for r in d.reply_to_references if r != d.reply_to_id], d.reply_to_id])
+    if not d.new_thread:
+        msg["In-Reply-To"] = d.reply_to_id
+        msg["References"] = " ".join([*[r for r in d.reply_to_references if r != d.reply_to_id], d.reply_to_id])
     # 8bit keeps the draft readable in any client's source view; QP only for absurdly long lines
     msg.set_content(body, cte="8bit" if max(map(len, body.splitlines()), default=0) < 900 else "quoted-printable")
     raw = msg.as_bytes()

@@ -27,7 +27,8 @@ from assistant.workdays import WorkCalendar
 log = logging.getLogger(__name__)
 
 OPEN = ("pending", "present")
-TEMPLATES = {"my_promise": ("promise/mine.txt.j2",), "their_promise": ("promise/theirs.txt.j2",)}
+TEMPLATES = {"my_promise": ("promise/mine.txt.j2",), "their_promise": ("promise/theirs.txt.j2",),
+             "check_in": ("checkin.txt.j2",), "check_back": ("checkback.txt.j2",)}
 MISSING_GRACE = timedelta(minutes=10)  # a vanished draft is "deleted" only if no sent copy shows up by then
 REMOVE_WHEN = ("replied", "bounced", "dismissed", "kept")  # a cold item's draft is the user's last chance: kept
 
@@ -165,8 +166,8 @@ class Lifecycle:
 
     @staticmethod
     def _what(d: Decision) -> str:
-        return {"my_promise": "reminder of your promise", "their_promise": "nudge about their promise"}.get(
-            d.kind, f"follow-up {d.step}")
+        return {"my_promise": "reminder of your promise", "their_promise": "nudge about their promise",
+                "check_in": "check-in", "check_back": "check-back"}.get(d.kind, f"follow-up {d.step}")
 
     def _append(self, draft: DraftRow) -> None:
         assert self.client is not None
@@ -209,4 +210,5 @@ class Lifecycle:
             from_name=d.draft_from[0], from_addr=d.draft_from[1], recipients=d.draft_to, cc=d.draft_cc,
             business_days_waiting=self.calendar.business_days_between(d.tracked.date, self.now),
             templates=TEMPLATES.get(d.kind, ()), promise_text=d.text, promise_what=d.what, promise_due=d.due_at,
+            new_thread=d.new_thread,
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -17,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from assistant.analysis.threads import base_subject
-from assistant.config import FollowupConfig, PromisesConfig
+from assistant.config import FollowupConfig, Person, PromisesConfig
 from assistant.workdays import Duration, WorkCalendar
 
 _NOREPLY = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|mailer[-_.]?daemon|postmaster|"
@@ -52,6 +53,7 @@ class Mail:
     text: str = ""  # the new text
     promises: tuple[tuple[str, str | None, datetime | None], ...] = ()  # (sentence, what, due)
     seen_at: datetime | None = None  # when Followup first stored it (None: as of its date)
+    attachments: tuple[str, ...] = ()
 
     @property
     def recipients(self) -> tuple[tuple[str, str], ...]:
@@ -83,6 +85,7 @@ class Decision:
     draft_cc: tuple[tuple[str, str], ...] = ()
     text: str | None = None  # a promise: its sentence
     what: str | None = None  # a promise: what was promised
+    new_thread: bool = False  # a check-in starts a thread of its own
 
     @property
     def key(self) -> str:
@@ -160,9 +163,20 @@ def _bounce_for(chain: Sequence[Mail], bounces: Sequence[Mail]) -> Mail | None:
     return None
 
 
+def person_for(address: str, people: Sequence[Person]) -> Person | None:
+    """The first [[people]] entry whose match (address, @domain or glob) covers `address`."""
+    return next((p for p in people if is_ignored(address, [p.match])), None)
+
+
+def is_vip(mail: Mail, people: Sequence[Person]) -> bool:
+    return any((person := person_for(a, people)) is not None and person.vip
+               for _, a in (*mail.recipients, (mail.from_name, mail.from_addr)))
+
+
 def decide_thread(thread: Sequence[Mail], bounces: Sequence[Mail], overrides: dict[str, Override],
                   config: FollowupConfig, calendar: WorkCalendar, now: datetime,
-                  user_addresses: frozenset[str], list_addresses: frozenset[str]) -> list[Decision]:
+                  user_addresses: frozenset[str], list_addresses: frozenset[str],
+                  people: Sequence[Person] = ()) -> list[Decision]:
     """Decisions for every tracked message of one thread (earlier ones are usually replied)."""
     mail = sorted(_dedupe(thread), key=lambda m: (m.date, m.id))
     mine = [m for m in mail if m.from_user and m.folder_role != "drafts"]
@@ -175,12 +189,16 @@ def decide_thread(thread: Sequence[Mail], bounces: Sequence[Mail], overrides: di
         reason = why_tracked(sent, config, override, user_addresses, list_addresses)
         if reason is None:
             continue
-        people = {a.lower() for m in mine[index:] for _, a in m.recipients}
+        party = {a.lower() for m in mine[index:] for _, a in m.recipients}
         replies = [m for m in mail if not m.from_user and m.date > sent.date and m.folder_role != "drafts"
-                   and _is_reply(m, people)]
+                   and _is_reply(m, party)]
         chain = [m for m in mine[index:] if not replies or m.date < replies[0].date]
         covered.update(m.message_id for m in chain if m.message_id)
-        decisions.append(_decide_one(sent, chain, replies, mail, bounces, override, reason, config, calendar, now))
+        vip = is_vip(sent, people)
+        cadence = config.vip_cadence if vip else config.cadence
+        decisions.append(_decide_one(sent, chain, replies, mail, bounces, override,
+                                     reason + ("; a VIP: the shorter cadence" if vip else ""),
+                                     replace(config, cadence=cadence), calendar, now))
     return decisions
 
 
@@ -260,10 +278,11 @@ def _dedupe(thread: Sequence[Mail]) -> list[Mail]:
 
 def decide(threads: dict[str, list[Mail]], bounces: Sequence[Mail], overrides: dict[str, Override],
            config: FollowupConfig, calendar: WorkCalendar, now: datetime, user_addresses: frozenset[str],
-           list_addresses: frozenset[str]) -> list[Decision]:
+           list_addresses: frozenset[str], people: Sequence[Person] = ()) -> list[Decision]:
     out: list[Decision] = []
     for thread in threads.values():
-        out += decide_thread(thread, bounces, overrides, config, calendar, now, user_addresses, list_addresses)
+        out += decide_thread(thread, bounces, overrides, config, calendar, now, user_addresses, list_addresses,
+                             people)
     return out
 
 
@@ -314,6 +333,9 @@ def decide_promises(thread: Sequence[Mail], overrides: dict[str, Override], prom
         if later:
             who = "you" if m.from_user else (m.from_name or m.from_addr)
             out.append(decision("kept", f"kept: {who} wrote again on {later[0].date.astimezone(calendar.tz):%a %b %-d}"))
+            if m.from_user and promises.check_back is not None:
+                out += _check_back(later[0], to, cc, what, mail, overrides, promises.check_back, calendar, now,
+                                   f'you delivered on "{sentence}"')
             continue
         if override and override.action == "dismiss":
             out.append(decision("dismissed", "dismissed by you"))
@@ -344,3 +366,82 @@ def _remind_at(deadline: datetime, made: datetime, remind: Duration, calendar: W
     if moment < made:
         moment = max(calendar.into_window(calendar.window_start(deadline.astimezone(calendar.tz).date())), made)
     return moment
+
+
+# --- relationships: check back after delivering, keep in touch ------------------------------------
+
+def _check_back(delivered: Mail, to: tuple[tuple[str, str], ...], cc: tuple[tuple[str, str], ...], what: str | None,
+                mail: Sequence[Mail], overrides: dict[str, Override], wait: Duration, calendar: WorkCalendar,
+                now: datetime, why: str) -> list[Decision]:
+    """"Did the revised deck work for you?" `wait` after delivering, unless they already wrote back."""
+    if not delivered.message_id:
+        return []
+    people = {a.lower() for _, a in to + cc}
+    base = Decision(delivered.message_id, delivered.thread_key, "waiting", 1, None, why, delivered, delivered, False,
+                    kind="check_back", draft_from=(delivered.from_name, delivered.from_addr), draft_to=to,
+                    draft_cc=cc, what=what)
+    answered = [m for m in mail if m.date > delivered.date and m.from_addr.lower() in people and m.verdict == "human"]
+    if answered:
+        who = answered[0].from_name or answered[0].from_addr
+        return [replace(base, state="replied", reason=f"{who} wrote back on "
+                        f"{answered[0].date.astimezone(calendar.tz):%a %b %-d}")]
+    override = overrides.get(item_key("check_back", delivered.message_id))
+    if override and override.action == "dismiss":
+        return [replace(base, state="dismissed", reason="dismissed by you")]
+    due = calendar.due(delivered.date, wait)
+    return [replace(base, due_at=due, draft_due=now >= due)]
+
+
+def decide_check_backs(thread: Sequence[Mail], overrides: dict[str, Override], wait: Duration,
+                       calendar: WorkCalendar, now: datetime, user_addresses: frozenset[str]) -> list[Decision]:
+    """Check back after answering someone's request with an attachment."""
+    mail = sorted((m for m in _dedupe(thread) if m.folder_role != "drafts"), key=lambda m: (m.date, m.id))
+    out = []
+    for i, m in enumerate(mail):
+        if not (m.from_user and m.attachments and m.folder_role == "sent"):
+            continue
+        asked = [x for x in mail[:i] if not x.from_user and x.verdict == "human" and x.expects_reply
+                 and x.from_addr.lower() in {a.lower() for _, a in m.recipients}]
+        if not asked:
+            continue
+        to = tuple((n, a) for n, a in m.to if a.lower() not in user_addresses)
+        out += _check_back(m, to, (), m.attachments[0], mail, overrides, wait, calendar, now,
+                           f"you answered {asked[-1].from_name or asked[-1].from_addr}'s request with "
+                           f"{m.attachments[0]}")
+    return out
+
+
+def decide_check_ins(mail: Sequence[Mail], people: Sequence[Person], restarts: dict[str, datetime],
+                     overrides: dict[str, Override], calendar: WorkCalendar, now: datetime,
+                     user_addresses: frozenset[str], user: tuple[str, str]) -> list[Decision]:
+    """A check-in draft when a keep_in_touch person has had no mail either way for the period. Any mail,
+    or deleting the check-in draft (`restarts`), starts the clock again."""
+    last: dict[str, Mail] = {}
+    for m in mail:
+        if m.folder_role == "drafts" or m.verdict not in ("human", "list"):
+            continue
+        for _, address in (*m.recipients, (m.from_name, m.from_addr)):
+            address = address.lower()
+            person = person_for(address, people)
+            if person is None or person.keep_in_touch is None or address in user_addresses:
+                continue
+            if address not in last or m.date > last[address].date:
+                last[address] = m
+    out = []
+    for address, m in sorted(last.items()):
+        person = person_for(address, people)
+        assert person is not None and person.keep_in_touch is not None
+        since = max(m.date, restarts.get(address, m.date))
+        ident = hashlib.sha256(f"{address}\0{since.isoformat()}".encode()).hexdigest()[:20]
+        key = f"<check-in.{ident}@followup.invalid>"
+        name = m.from_name if m.from_addr.lower() == address else next(
+            (n for n, a in m.recipients if a.lower() == address), "")
+        override = overrides.get(item_key("check_in", key))
+        due = calendar.due(since, person.keep_in_touch)
+        state = "dismissed" if override and override.action == "dismiss" else "waiting"
+        out.append(Decision(key, m.thread_key, state, 1, due,
+                            f"keep in touch every {person.keep_in_touch}: last mail either way "
+                            f"{m.date.astimezone(calendar.tz):%a %b %-d}", m, m,
+                            draft_due=state == "waiting" and now >= due, kind="check_in", draft_from=user,
+                            draft_to=((name, address),), new_thread=True))
+    return out

@@ -115,7 +115,7 @@ def decide(config: Config, account: AccountConfig, followups: FollowupStore, now
     overrides, calendar = followups.overrides(account.name), calendar_for(config)
     addresses = frozenset(account.addresses)
     decisions = policy.decide(threads, bounces, overrides, config.followup, calendar, now, addresses,
-                              followups.list_addresses(account.name))
+                              followups.list_addresses(account.name), config.people)
     ours = followups.follow_up_draft_ids(account.name)
     user_name = next((m.from_name for m in sorted(mail, key=lambda m: m.date, reverse=True)
                       if m.from_user and m.from_name), "")
@@ -123,7 +123,15 @@ def decide(config: Config, account: AccountConfig, followups: FollowupStore, now
         if any(m.promises for m in thread):
             decisions += policy.decide_promises(thread, overrides, config.promises, config.followup, calendar,
                                                 now, addresses, ours, user_name)
-    return decisions, mail
+        if config.promises.check_back is not None and any(m.attachments and m.from_user for m in thread):
+            decisions += policy.decide_check_backs(thread, overrides, config.promises.check_back, calendar, now,
+                                                   addresses)
+    if any(p.keep_in_touch for p in config.people):
+        me = (user_name, account.addresses[0] if account.addresses else account.username)
+        decisions += policy.decide_check_ins(mail, config.people, followups.check_in_restarts(account.name),
+                                             overrides, calendar, now, addresses, me)
+    # one item per key: a check-back found both ways (a kept promise, an answer with an attachment) once
+    return list({d.key: d for d in decisions}.values()), mail
 
 
 def poll_account(config: Config, account: AccountConfig, store: Store, clock: Clock, dry_run: bool = False,

@@ -50,6 +50,7 @@ def _mail(row: StoredMessage) -> Mail:
         original_message_id=report.get("original_message_id"),
         original_recipients=tuple(report.get("recipients", ())), original_subject=report.get("original_subject"),
         references=tuple(row.references.split()), seen_at=row.synced_at,
+        attachments=tuple(json.loads(row.attachments_json or "[]")),
         text=row.new_text,
         promises=tuple((p["text"], p.get("what"), datetime.fromisoformat(p["due"]) if p.get("due") else None)
                        for p in json.loads(row.promises_json or "[]")),
@@ -234,6 +235,16 @@ class FollowupStore:
             row.state, row.updated_at = state, now
             if uid is not None:
                 row.uid, row.uidvalidity = uid, uidvalidity
+
+    def check_in_restarts(self, account: str) -> dict[str, datetime]:
+        """When the user last deleted a check-in draft, per person: the keep-in-touch clock restarts then."""
+        out: dict[str, datetime] = {}
+        with self.store.session() as s:
+            for row in s.scalars(select(Followup).where(Followup.account == account, Followup.kind == "check_in",
+                                                        Followup.manual == "dismiss")):
+                for _, address in json.loads(row.to_json):
+                    out[address.lower()] = max(out.get(address.lower(), row.updated_at), row.updated_at)
+        return out
 
     def follow_up_draft_ids(self, account: str) -> frozenset[str]:
         """Message-IDs of our follow-up drafts (not promise reminders): sent as they are, they keep no promise."""

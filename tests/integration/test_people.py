@@ -1,0 +1,101 @@
+"""Relationships on Dovecot with time travel: VIP cadence, keep-in-touch check-ins, checking back."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from conftest import Mailbox
+from test_followups import MON, NY, Scene, text_of
+
+from assistant.store.followups import FollowupStore
+
+PEOPLE = '''
+[promises]
+check_back = "5 business days"
+
+[[people]]
+match = "boss@corp.example"
+vip = true
+
+[[people]]
+match = "mentor@old.example"
+keep_in_touch = "2 weeks"
+
+[[people]]
+match = "@friends.example"
+keep_in_touch = "1 week"
+'''
+
+
+def items(box: Mailbox) -> dict[tuple[str, str], object]:
+    store = box.store()
+    try:
+        return {(f.kind, f.message_id): f for f in FollowupStore(store).followups("work")}
+    finally:
+        store.close()
+
+
+def by_kind(box: Mailbox, kind: str) -> list:
+    return [f for (k, _), f in items(box).items() if k == kind]
+
+
+def test_a_vip_thread_uses_the_short_cadence(dovecot_mailbox: Mailbox) -> None:
+    scene = Scene(dovecot_mailbox, config_extra=PEOPLE)
+    vip = scene.send("Board deck", "Can you approve the board deck?", to="Boss <boss@corp.example>",
+                     message_id="<vip@example.com>")
+    other = scene.send("Venue", "Can you confirm the venue?", message_id="<other@example.com>")
+    scene.poll(MON + timedelta(days=1))  # Tuesday 10:00: one business day later
+    assert items(dovecot_mailbox)[("awaiting_reply", vip)].state == "drafted"  # type: ignore[attr-defined]
+    assert items(dovecot_mailbox)[("awaiting_reply", other)].state == "waiting"  # type: ignore[attr-defined]
+    assert "VIP" in items(dovecot_mailbox)[("awaiting_reply", vip)].reason  # type: ignore[attr-defined]
+
+
+def test_keep_in_touch_check_in_and_a_deleted_check_in_restarts_the_clock(dovecot_mailbox: Mailbox) -> None:
+    scene = Scene(dovecot_mailbox, config_extra=PEOPLE)
+    scene.receive("Coffee?", "Great to see you last month.", MON - timedelta(days=20), frm="Mentor <mentor@old.example>")
+    scene.receive("Hi", "Hello from Ana.", MON - timedelta(days=3), frm="Ana <ana@friends.example>")
+    result = scene.poll(MON)
+    # the mentor: 20 days of silence > 2 weeks → a check-in; Ana wrote 3 days ago (< 1 week) → none yet
+    drafted = [a for a in result.actions if a.kind == "drafted"]
+    assert [a.detail for a in drafted] == ["check-in to mentor@old.example"]
+    [draft] = scene.drafts()
+    assert draft["Subject"] == "Checking in" and draft["In-Reply-To"] is None
+    assert text_of(draft).startswith("Hi Mentor,\n\nIt's been a little while")
+    # the user deletes it: no nagging; the clock starts again from then
+    client = scene.imap()
+    client.select_folder("Drafts")
+    client.delete_messages(client.search(["ALL"]))
+    client.expunge()
+    client.logout()
+    scene.poll(MON + timedelta(hours=1))
+    scene.poll(MON + timedelta(hours=1, minutes=15))  # a second look: deleted → dismissed
+    week = scene.poll(MON + timedelta(days=7))  # a week after deleting: the mentor is left alone
+    assert all("mentor" not in a.detail for a in week.actions)
+    assert "check-in to ana@friends.example" in [a.detail for a in week.actions]  # a week of silence: due
+    again = scene.poll(MON + timedelta(days=15))
+    assert "check-in to mentor@old.example" in [a.detail for a in again.actions]
+
+
+def test_check_back_after_delivering_unless_they_already_replied(dovecot_mailbox: Mailbox) -> None:
+    scene = Scene(dovecot_mailbox, config_extra=PEOPLE)
+    deck = scene.send("Deck", "Thanks! I'll send you the revised deck by Wednesday.", message_id="<deck@example.com>")
+    specs = scene.send("Specs", "I'll send you the specs by Wednesday.", message_id="<specs@example.com>",
+                       to="Dan <dan@client.example>")
+    scene.poll(MON + timedelta(hours=1))
+    tue = MON + timedelta(days=1)
+    scene.send("Re: Deck", "Here is the revised deck.", at=tue, in_reply_to=deck, references=deck,
+               message_id="<deck2@example.com>")
+    scene.send("Re: Specs", "Specs attached.", at=tue, in_reply_to=specs, references=specs,
+               message_id="<specs2@example.com>", to="Dan <dan@client.example>")
+    scene.receive("Re: Specs", "Got them, they work. Thanks!", tue + timedelta(hours=2), frm="Dan <dan@client.example>",
+                  in_reply_to="<specs2@example.com>", references=f"{specs} <specs2@example.com>")
+    scene.poll(tue + timedelta(hours=3))
+    kinds = {(k, f.state) for (k, _), f in items(dovecot_mailbox).items()}  # type: ignore[attr-defined]
+    assert ("my_promise", "kept") in kinds
+    # five business days after delivering (Tue Nov 3 10:00 → Tue Nov 10 10:00)
+    result = scene.poll(datetime(2026, 11, 10, 10, 0, tzinfo=NY))
+    assert [a.detail for a in result.actions if a.kind == "drafted"] == ["check-back to alice@client.example"]
+    backs = {f.message_id: f.state for f in by_kind(dovecot_mailbox, "check_back")}  # type: ignore[attr-defined]
+    assert backs == {"<deck2@example.com>": "drafted", "<specs2@example.com>": "replied"}
+    draft = [d for d in scene.drafts() if d["In-Reply-To"] == "<deck2@example.com>"][0]
+    assert text_of(draft).startswith("Hi Alice,\n\nDid the revised deck work for you? Happy to adjust anything.")
