@@ -557,15 +557,53 @@ _followup() {{
     return 0
 
 
+def cmd_people(ctx: Context) -> int:
+    """The people who matter: with --suggest, those you write to most and answer fastest, with counts,
+    so you can mark them in [[people]] (vip, keep_in_touch).
+
+    example: followup people --suggest
+    """
+    from dataclasses import asdict
+
+    from assistant.people import suggest
+
+    if not ctx.args.suggest:
+        for p in ctx.config.people:
+            out(f"{p.match}: {'VIP' if p.vip else 'not VIP'}"
+                + (f", keep in touch every {p.keep_in_touch}" if p.keep_in_touch else ""))
+        if not ctx.config.people:
+            out("no [[people]] configured (followup people --suggest lists candidates)")
+        return 0
+    account = ctx.accounts()[0]
+    store = ctx.store()
+    try:
+        followups = FollowupStore(store)
+        rows = suggest(followups.mail(account.name), ctx.config.people, frozenset(account.addresses),
+                       followups.list_addresses(account.name))
+    finally:
+        store.close()
+    if ctx.args.json:
+        out(json.dumps([asdict(r) for r in rows], indent=2))
+        return 0
+    out(f"{'who':<40} {'sent':>5} {'received':>8}  you answer in  marked")
+    for r in rows:
+        speed = f"{r.median_reply_hours:g} h" if r.median_reply_hours is not None else "-"
+        mark = ", ".join(x for x in ("VIP" if r.vip else "", f"every {r.keep_in_touch}" if r.keep_in_touch else "")
+                         if x) or "-"
+        who = f"{r.name} <{r.address}>" if r.name else r.address
+        out(f"{who[:40]:<40} {r.sent:>5} {r.received:>8}  {speed:>13}  {mark}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Context], int]] = {
     "check": cmd_check, "sync": cmd_sync, "poll": cmd_poll, "list": cmd_list, "dismiss": cmd_dismiss,
     "snooze": cmd_snooze, "track": cmd_track, "explain": cmd_explain, "report": cmd_report, "run": cmd_run,
-    "status": cmd_status, "demo": cmd_demo, "init": cmd_init, "completion": cmd_completion}
-PER_ACCOUNT = ("check", "sync", "poll", "list", "track", "report", "status")
+    "status": cmd_status, "people": cmd_people, "demo": cmd_demo, "init": cmd_init, "completion": cmd_completion}
+PER_ACCOUNT = ("check", "sync", "poll", "list", "track", "report", "status", "people")
 
 
 def _arguments(name: str, p: argparse.ArgumentParser) -> None:
-    if name in ("check", "sync", "poll", "list", "explain", "demo", "status"):
+    if name in ("check", "sync", "poll", "list", "explain", "demo", "status", "people"):
         p.add_argument("--json", action="store_true", help="print JSON for scripts")
     if name in PER_ACCOUNT:
         p.add_argument("--account", metavar="NAME", help="only this account")
@@ -579,6 +617,8 @@ def _arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--until", required=True, metavar="DATE", help="ISO date or date-time")
     if name == "track":
         p.add_argument("message_id", metavar="MESSAGE-ID")
+    if name == "people":
+        p.add_argument("--suggest", action="store_true", help="list the correspondents you might mark")
     if name == "completion":
         p.add_argument("shell", choices=("bash", "zsh"))
     if name == "init":

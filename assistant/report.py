@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from assistant.policy import Mail
+from assistant.config import Person
+from assistant.policy import Mail, person_for
 from assistant.workdays import Duration, WorkCalendar
 
 URGENT = re.compile(r"\b(unacceptable|disappointed|disappointing|urgent(ly)?|asap|refund|damaged|broken|"
@@ -57,6 +58,7 @@ class Report:
     waiting_on_me: list[Item] = field(default_factory=list)
     drafts: list[Item] = field(default_factory=list)
     bounced: list[Item] = field(default_factory=list)
+    check_in: list[Item] = field(default_factory=list)  # keep-in-touch people due this week
     stats: Stats = field(default_factory=Stats)
 
     def as_json(self) -> dict[str, Any]:
@@ -94,7 +96,7 @@ def week_start(now: datetime, calendar: WorkCalendar) -> datetime:
 
 def build_report(account: str, tracked: Sequence[Tracked], mail: Sequence[Mail], now: datetime,
                  calendar: WorkCalendar, waiting_on_me_after: Duration,
-                 user_addresses: frozenset[str]) -> Report:
+                 user_addresses: frozenset[str], people: Sequence[Person] = ()) -> Report:
     start = week_start(now, calendar)
 
     def iso(moment: datetime) -> str:
@@ -116,6 +118,8 @@ def build_report(account: str, tracked: Sequence[Tracked], mail: Sequence[Mail],
                 "this week" if days < 7 else "1–2 weeks" if days < 14 else "older")
             sent = t.step - 1
             note = f"{sent} follow-up{'s' if sent != 1 else ''} sent" + ("; a draft is waiting" if t.draft_waiting else "")
+            if any((p := person_for(a, people)) is not None and p.vip for a in t.to):
+                note = "VIP · " + note
             report.awaiting_reply.append(Item(t.subject, t.message_id, t.to, iso(t.sent_at), days, note, group,
                                               t.draft_waiting))
         elif t.kind == "awaiting_reply" and t.state == "bounced" and recent:
@@ -135,18 +139,23 @@ def build_report(account: str, tracked: Sequence[Tracked], mail: Sequence[Mail],
         elif t.kind == "their_promise" and t.due_at and (open_ or t.state == "cold") and t.due_at < now:
             report.their_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), days_past(t.due_at),
                                               t.what or "", "overdue", t.draft_waiting))
+        elif t.kind == "check_in" and open_ and t.due_at and t.due_at < now + timedelta(days=7):
+            report.check_in.append(Item(f"Check in with {', '.join(t.to)}", t.message_id, t.to, iso(t.due_at),
+                                        days_past(t.due_at), "no mail either way for a while", "", t.draft_waiting))
         if t.draft_waiting:
             report.drafts.append(Item(t.subject, t.message_id, t.to, iso(t.updated_at), 0,
                                       {"awaiting_reply": f"follow-up {t.step}", "my_promise": "promise reminder",
-                                       "their_promise": "promise nudge"}.get(t.kind, t.kind)))
+                                       "their_promise": "promise nudge", "check_in": "check-in",
+                                       "check_back": "check-back"}.get(t.kind, t.kind)))
     report.awaiting_reply.sort(key=lambda i: -i.days)
-    report.waiting_on_me = waiting_on_me(mail, now, calendar, waiting_on_me_after, user_addresses, iso)
+    report.waiting_on_me = waiting_on_me(mail, now, calendar, waiting_on_me_after, user_addresses, iso, people)
     report.stats = stats(mail, tracked, now, since)
     return report
 
 
 def waiting_on_me(mail: Sequence[Mail], now: datetime, calendar: WorkCalendar, after: Duration,
-                  user_addresses: frozenset[str], iso: Callable[[datetime], str]) -> list[Item]:
+                  user_addresses: frozenset[str], iso: Callable[[datetime], str],
+                  people: Sequence[Person] = ()) -> list[Item]:
     """Human mail to the user that asks something (or complains) and has no later message of theirs in
     the thread. Urgent first: complaints and urgency, then first contact from a new correspondent."""
     by_thread: dict[str, list[Mail]] = {}
@@ -172,10 +181,15 @@ def waiting_on_me(mail: Sequence[Mail], now: datetime, calendar: WorkCalendar, a
         if now < calendar.due(last.date, after):
             continue
         new = last.from_addr.lower() not in known and first_seen.get(last.from_addr.lower()) == last.date
+        person = person_for(last.from_addr, people)
+        vip = person is not None and person.vip
         why = "complaint or urgent" if complaint else ("first contact: a new correspondent" if new else "asks you")
+        if vip:
+            why = f"VIP · {why}"
         out.append(Item(last.subject, last.message_id or "", [last.from_name or last.from_addr], iso(last.date),
-                        (now - last.date).days, why, "", False, complaint or new))
-    return sorted(out, key=lambda i: (not i.note.startswith("complaint"), not i.urgent, -i.days))
+                        (now - last.date).days, why, "", False, complaint or new or vip))
+    # a VIP first, then complaints, then other urgent (a new correspondent), then the longest waiting
+    return sorted(out, key=lambda i: (not i.note.startswith("VIP"), "complaint" not in i.note, not i.urgent, -i.days))
 
 
 def stats(mail: Sequence[Mail], tracked: Sequence[Tracked], now: datetime, since: datetime) -> Stats:

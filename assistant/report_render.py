@@ -37,6 +37,7 @@ SECTIONS = (
     Section("their_promises", "Promises made to you", "due"),
     Section("drafts", "Drafts to review", "drafted"),
     Section("bounced", "Bounced", "sent"),
+    Section("check_in", "People to check in with", "due"),
 )
 
 
@@ -130,7 +131,7 @@ def _item(section: Section, item: Item) -> ItemView:
         note = f"they promised {item.note}" if item.note else ""
         overdue = item.days > 0
         age = _due(item.days)
-    elif section.key in ("drafts", "bounced"):
+    elif section.key in ("drafts", "bounced", "check_in"):
         age = ""
     return ItemView(subject=item.subject or "(no subject)", who=", ".join(item.who),
                     when=f"{section.when} {_day(item.at)}", age=age, note=note,

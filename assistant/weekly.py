@@ -31,7 +31,7 @@ DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sun
 def build(config: Config, account: AccountConfig, followups: FollowupStore, calendar: WorkCalendar,
           now: datetime) -> Report:
     return build_report(account.name, followups.tracked_for_report(account.name), followups.mail(account.name),
-                        now, calendar, config.report.waiting_on_me_after, frozenset(account.addresses))
+                        now, calendar, config.report.waiting_on_me_after, frozenset(account.addresses), config.people)
 
 
 def scheduled(config: Config, calendar: WorkCalendar, now: datetime) -> datetime:

@@ -99,3 +99,40 @@ def test_check_back_after_delivering_unless_they_already_replied(dovecot_mailbox
     assert backs == {"<deck2@example.com>": "drafted", "<specs2@example.com>": "replied"}
     draft = [d for d in scene.drafts() if d["In-Reply-To"] == "<deck2@example.com>"][0]
     assert text_of(draft).startswith("Hi Alice,\n\nDid the revised deck work for you? Happy to adjust anything.")
+
+
+def test_people_suggest_and_the_report_marks_vips_and_check_ins(dovecot_mailbox: Mailbox,
+                                                                capsys: object) -> None:
+    import json
+
+    from assistant.cli import main
+
+    scene = Scene(dovecot_mailbox, config_extra=PEOPLE)
+    for n in range(3):
+        scene.send(f"Plan {n}", "Can you review it?", to="Boss <boss@corp.example>", at=MON + timedelta(hours=n))
+    scene.send("Lunch", "Lunch Friday?", to="Carol <carol@client.example>")
+    scene.receive("Question", "Could you send the numbers?", MON - timedelta(days=1), frm="Carol <carol@client.example>",
+                  message_id="<cq@client.example>")
+    scene.send("Re: Question", "Here they are.", at=MON - timedelta(hours=20), to="Carol <carol@client.example>",
+               in_reply_to="<cq@client.example>", references="<cq@client.example>")
+    scene.receive("Urgent: budget", "Can you call me?", MON, frm="Boss <boss@corp.example>")
+    scene.receive("Complaint", "This is unacceptable, I want a refund. Can you fix it?", MON,
+                  frm="Pat <pat@customer.example>")
+    scene.receive("Old friend", "Hi!", MON - timedelta(days=20), frm="Mentor <mentor@old.example>")
+    config = str(dovecot_mailbox.write_config(extra=PEOPLE))
+    assert main(["--config", config, "--now", (MON + timedelta(days=2)).isoformat(), "sync"]) == 0
+    capsys.readouterr()  # type: ignore[attr-defined]
+    assert main(["--config", config, "people", "--suggest", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)  # type: ignore[attr-defined]
+    assert [(r["address"], r["sent"], r["vip"]) for r in rows[:2]] == [("boss@corp.example", 3, True),
+                                                                       ("carol@client.example", 2, False)]
+    assert rows[1]["median_reply_hours"] == 4.0  # Carol asked at 10:00 and got her answer at 14:00
+    assert main(["--config", config, "--now", (MON + timedelta(days=2)).isoformat(), "poll"]) == 0
+    capsys.readouterr()  # type: ignore[attr-defined]
+    assert main(["--config", config, "--now", (MON + timedelta(days=2)).isoformat(), "report", "--format",
+                 "json"]) == 0
+    report = json.loads(capsys.readouterr().out)  # type: ignore[attr-defined]
+    assert [i["subject"] for i in report["waiting_on_me"]][:2] == ["Urgent: budget", "Complaint"]  # VIP first
+    assert report["waiting_on_me"][0]["note"].startswith("VIP")
+    assert any(i["note"].startswith("VIP") for i in report["awaiting_reply"])
+    assert [i["who"] for i in report["check_in"]] == [["mentor@old.example"]]

@@ -36,6 +36,10 @@ def test_example_config_loads() -> None:
     assert (config.report.day, config.report.time, config.report.deliver) == ("monday", "08:00", "inbox")
     assert (str(config.daemon.poll_interval), config.daemon.idle, str(config.daemon.lease)) == (
         "5 minutes", True, "60 seconds")
+    assert [(p.match, p.vip, str(p.keep_in_touch) if p.keep_in_touch else None) for p in config.people] == [
+        ("boss@example.com", True, "2 weeks"), ("@bestcustomer.example", True, None)]
+    assert str(config.promises.check_back) == "5 business days"
+    assert [str(c) for c in config.followup.vip_cadence] == ["1 business day", "3 business days"]
 
 
 def test_defaults() -> None:
@@ -98,6 +102,10 @@ def test_defaults() -> None:
      None),
     ('[daemon]\nidle_refresh = "30 minutes"\n',
      "config.toml [daemon] idle_refresh: must be between 10 seconds and 29 minutes (RFC 2177)", None),
+    ('[[people]]\nvip = true\n', "config.toml [[people]] #1 match: is required", None),
+    ('[[people]]\nmatch = "a@b.c"\nkeep_in_touch = "often"\n', "config.toml [[people]] #1 keep_in_touch: not a "
+     'duration: \'often\' (expected e.g. "3 business days", "2 days", "4 hours", "1 week")', None),
+    ('[[people]]\nmatch = "a@b.c"\nvipp = true\n', "config.toml [[people]] #1 vipp: unknown key", "did you mean 'vip'?"),
     ('[promises]\ngrace = "soon"\n', "config.toml [promises] grace: not a duration: 'soon' (expected e.g. "
      '"3 business days", "2 days", "4 hours", "1 week")', None),
     ('[promises]\nremind_before = "1 day"\n', "config.toml [promises] remind_before: unknown key",

@@ -21,7 +21,7 @@ TESTS = Path(__file__).resolve().parents[1]
 GOLDEN = TESTS / "golden"
 OUTPUT = TESTS / "output"
 HEADINGS = ("Waiting on you", "Awaiting a reply", "Promises you made", "Promises made to you",
-            "Drafts to review", "Bounced", "The week in numbers")
+            "Drafts to review", "Bounced", "People to check in with", "The week in numbers")
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_urgent_first_with_a_label_and_days_in_words(sample: Report) -> None:
 def test_an_empty_report_says_nothing_is_waiting() -> None:
     html, text = render_html(empty()), render_text(empty())
     for rendered in (html, text):
-        assert "Nothing is waiting on you" in rendered and rendered.count("Nothing here.") == 6
+        assert "Nothing is waiting on you" in rendered and rendered.count("Nothing here.") == 7
     assert headings(html, text) == (list(HEADINGS), [h.upper() for h in HEADINGS])
 
 
