@@ -91,6 +91,10 @@ def _week(monday: datetime) -> list[Mail]:
              "Does it include the import fix?", "<devq@example.com>"),
         Mail("Sent", d(1, 11), ME, frank, "Invoice #1042",
              "Hi Frank, did invoice #1042 reach your accounts team? Let me know.", "<inv@example.com>"),
+        Mail("Sent", d(3, 10), ME, eve, "Re: Deck", "Here is the revised deck, as promised.", "<deck2@example.com>",
+             (("In-Reply-To", "<deck@example.com>"), ("References", "<deck@example.com>"))),
+        Mail("INBOX", d(-21), "Grace Lin <grace@mentor.example>", ME, "Great catching up",
+             "It was great to catch up. Let's stay in touch!", "<grace@mentor.example>"),
         Mail("INBOX", d(2, 9), "Pat Lee <pat@customer.example>", ME, "Order arrived damaged",
              "The order arrived damaged. This is unacceptable — can you arrange a refund?", "<pat@customer.example>"),
     ]
@@ -128,6 +132,11 @@ timezone = "America/New_York"
 url = "sqlite:///{db}"
 [report]
 deliver = "none"
+[promises]
+check_back = "1 business day"
+[[people]]
+match = "grace@mentor.example"
+keep_in_touch = "2 weeks"
 [[accounts]]
 name = "demo"
 host = "{server.host}"
@@ -156,6 +165,9 @@ def run_demo(now: datetime, keep: bool = False) -> Iterator[DemoRun]:
         store = Store.open(config.database.url)
         try:
             pending = sorted(_week(monday), key=lambda m: m.at)
+            for mail in [m for m in pending if m.at < monday]:  # history from before the week
+                server.deliver(USER, mail.folder, render(mail), when=mail.at, flags="S")
+            pending = [m for m in pending if m.at >= monday]
             moments = [monday + timedelta(days=day, hours=hour) for day in range(7) for hour in (0, 8)]
             for moment in moments:
                 while pending and pending[0].at <= moment:

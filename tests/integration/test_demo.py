@@ -21,14 +21,17 @@ def test_demo_tells_the_whole_story(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert actions.index(("drafted", "Contract review")) < actions.index(("removed", "Contract review"))
     assert ("drafted", "Invoice #1042") in actions
     assert ("drafted", "Deck") in actions and ("drafted", "Signed contract") in actions  # both promises
+    assert ("drafted", "Great catching up") in actions  # a check-in with Grace (keep in touch)
+    details = [a["detail"] for day in report["days"] for a in day["actions"]]
+    assert "check-back to eve@tailspin.example" in details  # Dana sent the deck: did it work?
     states = {(i["kind"], i["subject"]): i["state"] for i in report["items"]}
     assert states[("awaiting_reply", "Q4 budget numbers")] == "replied"
     assert states[("awaiting_reply", "Intro")] == "bounced"
     assert states[("awaiting_reply", "Demo next week?")] == "waiting"  # out of office: held until back
     assert ("awaiting_reply", "Re: [dev] Release 2.1 is out") not in states  # to a mailing list
-    assert report["drafts"] == 3
+    assert report["drafts"] == 4
     html = Path(report["report"]).read_text()
     assert "Order arrived damaged" in html and "Waiting on you" in html
     assert main(["--now", "2026-11-16T09:00:00-05:00", "demo"]) == 0
     out = capsys.readouterr().out
-    assert "In the Drafts folder now (3)" in out and "The weekly report: " in out and "followup init" in out
+    assert "In the Drafts folder now (4)" in out and "The weekly report: " in out and "followup init" in out
