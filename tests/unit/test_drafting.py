@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 import email
-import os
 from datetime import datetime
 from email.policy import default
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from golden_files import check_golden
 
 from assistant.drafting import (
     DraftInput,
@@ -25,7 +24,6 @@ from assistant.drafting import (
 from assistant.errors import TemplateError
 
 NY = ZoneInfo("America/New_York")
-GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 NOW = datetime(2026, 11, 5, 10, 0, tzinfo=NY)
 SENT = datetime(2026, 11, 2, 10, 0, tzinfo=NY)
 
@@ -41,15 +39,6 @@ def draft_input(step: int = 1, **kw: object) -> DraftInput:
     base.update(kw)
     return DraftInput(**base)  # type: ignore[arg-type]
 
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(text)
-    assert path.exists(), f"no golden file {path}: run with UPDATE_GOLDEN=1 to create it"
-    expected = path.read_text()
-    diff = "".join(difflib.unified_diff(expected.splitlines(True), text.splitlines(True), "golden", "rendered"))
-    assert text == expected, f"{name} differs from the golden file (UPDATE_GOLDEN=1 rewrites):\n{diff}"
 
 
 @pytest.mark.parametrize("step", [1, 2, 3])

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -12,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from conftest import unavailable
+from golden_files import check_golden
 
 from assistant.errors import TemplateError
 from assistant.report import Item, Report
 from assistant.report_render import render_html, render_text, report_from_json
 
 TESTS = Path(__file__).resolve().parents[1]
-GOLDEN = TESTS / "golden"
 OUTPUT = TESTS / "output"
 HEADINGS = ("Waiting on you", "Awaiting a reply", "Promises you made", "Promises made to you",
             "Drafts to review", "Bounced", "People to check in with", "The week in numbers")
@@ -28,16 +26,6 @@ HEADINGS = ("Waiting on you", "Awaiting a reply", "Promises you made", "Promises
 def sample() -> Report:
     return report_from_json(json.loads((TESTS / "data" / "report-sample.json").read_text()))
 
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(text)
-    assert path.exists(), f"no golden file {path}: run with UPDATE_GOLDEN=1 to create it"
-    expected = path.read_text()
-    diff = "".join(difflib.unified_diff(expected.splitlines(True), text.splitlines(True),
-                                        "golden", "rendered"))
-    assert text == expected, f"{name} differs from the golden file (UPDATE_GOLDEN=1 rewrites):\n{diff}"
 
 
 def empty() -> Report:
