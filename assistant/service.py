@@ -9,7 +9,7 @@ from datetime import datetime
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from assistant import policy
+from assistant import policy, weekly
 from assistant.analysis.threads import build_threads
 from assistant.clock import Clock
 from assistant.config import AccountConfig, Config, resolve_secret
@@ -173,8 +173,6 @@ def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: 
 def _weekly(config: Config, account: AccountConfig, followups: FollowupStore, client: MailboxClient, inbox: str,
             now: datetime) -> list[Action]:
     """After the configured day and time, once a week: the report (a failure is reported, not fatal)."""
-    from assistant import weekly
-
     try:
         where = weekly.deliver(config, account, followups, client, inbox, calendar_for(config), now)
     except FollowupError as e:
@@ -192,8 +190,6 @@ def _lifecycle(client: MailboxClient | None, followups: FollowupStore, account: 
 def deliver_report(config: Config, account: AccountConfig, store: Store, clock: Clock,
                    force: bool = False) -> str | None:
     """Deliver this week's report (connecting only when it goes into INBOX)."""
-    from assistant import weekly
-
     followups, calendar, now = FollowupStore(store), calendar_for(config), clock.now()
     if config.report.deliver != "inbox":
         return weekly.deliver(config, account, followups, None, "", calendar, now, force)
