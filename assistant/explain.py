@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,22 @@ def _user_addresses(config: Config) -> set[str]:
     return {a for account in config.accounts for a in account.addresses}
 
 
+def _explanation(source: str, config: Config, *, kind: str, reason: str, return_date: date | None,
+                 from_user: bool, subject: str, message_id: str | None, new_text: str, quoted_text: str,
+                 signature: str, expects: bool, expects_reason: str,
+                 promises: list[tuple[str, str | None, str, datetime | None]], defects: list[str]) -> dict[str, Any]:
+    """The one shape of `explain --json`, for a file and for a stored message alike."""
+    return {"source": source, "kind": kind, "reason": reason,
+            "return_date": return_date.isoformat() if return_date else None,
+            "from_user": from_user, "subject": subject, "message_id": message_id,
+            "new_text": new_text, "quoted_text": quoted_text, "signature": signature,
+            "expects_reply": expects, "expects_reply_reason": expects_reason,
+            "promises": [{"text": text, "what": what, "by": by,
+                          "due_at": due.astimezone(config.tz).isoformat() if due else None}
+                         for text, what, by, due in promises],
+            "defects": defects}
+
+
 def explain_file(path: Path, config: Config, as_sent: bool) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
@@ -32,29 +48,26 @@ def explain_file(path: Path, config: Config, as_sent: bool) -> dict[str, Any]:
     sent = p.date or datetime.fromtimestamp(path.stat().st_mtime, UTC)
     found = find_promises(p.new_text, sent, parse_hours(config.followup.working_hours)[1]) \
         if verdict.kind == "human" else []
-    promises = [{"text": x.text, "what": x.what, "by": x.by,
-                 "due_at": x.due.astimezone(config.tz).isoformat() if x.due else None} for x in found]
-    from_user = as_sent or bool(p.from_ and p.from_.email in _user_addresses(config))
-    return {"source": str(path), "kind": verdict.kind, "reason": verdict.reason,
-            "return_date": verdict.return_date.isoformat() if verdict.return_date else None,
-            "from_user": from_user, "subject": p.subject, "message_id": p.message_id,
-            "new_text": p.new_text, "quoted_text": p.quoted_text, "signature": p.signature,
-            "expects_reply": intent.expects_reply, "expects_reply_reason": intent.reason,
-            "promises": promises, "defects": list(p.defects)}
+    return _explanation(
+        str(path), config, kind=verdict.kind, reason=verdict.reason, return_date=verdict.return_date,
+        from_user=as_sent or bool(p.from_ and p.from_.email in _user_addresses(config)), subject=p.subject,
+        message_id=p.message_id, new_text=p.new_text, quoted_text=p.quoted_text, signature=p.signature,
+        expects=intent.expects_reply, expects_reason=intent.reason,
+        promises=[(x.text, x.what, x.by, x.due) for x in found], defects=list(p.defects))
 
 
 def explain_stored(store: Store, config: Config, message_id: str, as_sent: bool) -> dict[str, Any] | None:
+    """How a synced message was read, from what sync stored (nothing is analysed again)."""
     wanted = "<" + message_id.strip().strip("<>") + ">"
     for account in config.accounts:
         for m in store.messages_with_id(account.name, wanted)[:1]:
-            intent = expects_reply(m.new_text)
-            return {"source": wanted, "kind": m.verdict or "human", "reason": m.verdict_reason or "",
-                    "return_date": m.return_date.isoformat() if m.return_date else None,
-                    "from_user": as_sent or m.from_user, "subject": m.subject, "message_id": m.message_id,
-                    "new_text": m.new_text, "quoted_text": m.quoted_text, "signature": m.signature,
-                    "expects_reply": intent.expects_reply, "expects_reply_reason": intent.reason,
-                    "promises": [{"text": x["text"], "what": x.get("what"), "by": x.get("by", "sender"),
-                                  "due_at": datetime.fromisoformat(x["due"]).astimezone(config.tz).isoformat()
-                                  if x.get("due") else None} for x in json.loads(m.promises_json or "[]")],
-                    "defects": [d for d in m.defects.split("; ") if d]}
+            promises = [(x["text"], x.get("what"), x.get("by", "sender"),
+                         datetime.fromisoformat(x["due"]) if x.get("due") else None)
+                        for x in json.loads(m.promises_json or "[]")]
+            return _explanation(
+                wanted, config, kind=m.verdict or "human", reason=m.verdict_reason or "", return_date=m.return_date,
+                from_user=as_sent or m.from_user, subject=m.subject, message_id=m.message_id,
+                new_text=m.new_text, quoted_text=m.quoted_text, signature=m.signature,
+                expects=bool(m.expects_reply), expects_reason=m.expects_reason or "", promises=promises,
+                defects=[d for d in m.defects.split("; ") if d])
     return None

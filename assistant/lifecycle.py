@@ -33,6 +33,11 @@ MISSING_GRACE = timedelta(minutes=10)  # a vanished draft is "deleted" only if n
 REMOVE_WHEN = ("replied", "bounced", "dismissed", "kept")  # a cold item's draft is the user's last chance: kept
 
 
+def _obsolete(draft: DraftRow, decision: Decision | None) -> bool:
+    """Our draft is no longer wanted: untracked, closed, or its step was overtaken."""
+    return decision is None or decision.state in REMOVE_WHEN or decision.step > draft.step
+
+
 @dataclass(frozen=True)
 class Action:
     kind: str  # drafted | removed | sent | edited | dismissed | would-draft | would-remove | kept
@@ -83,7 +88,7 @@ class Lifecycle:
         for d in decisions:
             fid = ids.get(d.key, 0)
             draft = next((x for (f, _), x in live.items() if f == fid and x.state in OPEN), None)
-            if draft and (d.state in REMOVE_WHEN or d.step > draft.step):
+            if draft and _obsolete(draft, d):
                 actions.append(Action("would-remove", fid, d.tracked.subject, d.reason))
             elif d.draft_due and (fid, d.step) not in live:
                 build_draft(self._input(d), self.env, self.now, self.tz)  # a template error shows now
@@ -104,7 +109,7 @@ class Lifecycle:
             elif draft.message_id in in_drafts:
                 if draft.state == "missing":
                     self.store.mark_draft(draft.id, "present", self.now)
-                if decision is None or decision.state in REMOVE_WHEN or decision.step > draft.step:
+                if _obsolete(draft, decision):
                     actions.append(self._isolated(draft.followup_id, subject,
                                                   partial(self._remove, draft, subject, decision)))
             else:

@@ -117,8 +117,8 @@ def decide(config: Config, account: AccountConfig, followups: FollowupStore, now
     decisions = policy.decide(threads, bounces, overrides, config.followup, calendar, now, addresses,
                               followups.list_addresses(account.name), config.people)
     ours = followups.follow_up_draft_ids(account.name)
-    user_name = next((m.from_name for m in sorted(mail, key=lambda m: m.date, reverse=True)
-                      if m.from_user and m.from_name), "")
+    named = [m for m in mail if m.from_user and m.from_name]
+    user_name = max(named, key=lambda m: m.date).from_name if named else ""  # the name they sign with lately
     for thread in threads.values():
         if any(m.promises for m in thread):
             decisions += policy.decide_promises(thread, overrides, config.promises, config.followup, calendar,

@@ -72,9 +72,10 @@ def deliver(config: Config, account: AccountConfig, followups: FollowupStore, cl
         # Not yet this week's time: a last week's report missed (asleep, offline) is still owed.
         last = scheduled(config, calendar, now - timedelta(days=7))
         week_of = week_start(last, calendar).date().isoformat()
-        if now - last > LATE_LIMIT or followups.report_state(account.name, week_of) == "delivered" \
-                or followups.report_state(account.name, week_of) is None and not followups.ever_reported(account.name):
+        if now - last > LATE_LIMIT:
             return None
+        if followups.report_state(account.name, week_of) is None and not followups.ever_reported(account.name):
+            return None  # a first install owes no report for the week before it
     if followups.report_state(account.name, week_of) == "delivered":
         return None
     report = build(config, account, followups, calendar, now)
