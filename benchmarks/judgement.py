@@ -23,8 +23,6 @@ signature lines are short) found only in the signature is.
 from __future__ import annotations
 
 import argparse
-import email
-import email.policy
 import json
 import quopri
 import re
