@@ -9,6 +9,7 @@ import email.policy
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from assistant.message.html import html_to_text
 from assistant.message.mime import (
     Address,
     addresses,
@@ -19,7 +20,7 @@ from assistant.message.mime import (
     parse_ids,
     raw_headers,
 )
-from assistant.message.quotes import html_to_text, split_text, tidy
+from assistant.message.quotes import split, tidy
 from assistant.message.reports import Report, extract_report
 
 # Headers the later stages read (automation, lists, threading fallbacks), stored verbatim.
@@ -58,9 +59,11 @@ class ParsedMessage:
     defects: tuple[str, ...] = field(default=())
     report: Report | None = None  # for DSNs, MDNs and plain-text bounces
     calendar_method: str | None = None  # iTIP METHOD of a calendar part: REQUEST, REPLY, CANCEL, PUBLISH...
+    quote_rule: str | None = None  # which rule found where the quoted message starts
+    signature_rule: str | None = None  # which rule found the signature
 
 
-def parse_message(raw: bytes) -> ParsedMessage:
+def parse_message(raw: bytes, parent: str | None = None) -> ParsedMessage:
     """Parse a whole message or a header block plus a truncated body; never raises on bad input."""
     defects: list[str] = []
     msg = email.message_from_bytes(raw, policy=email.policy.compat32)
@@ -83,9 +86,11 @@ def parse_message(raw: bytes) -> ParsedMessage:
     html_quoted = ""
     if not plain and html:
         plain, html_quoted = html_to_text(html)
-    new_text, quoted, signature = split_text(plain)
+    parts = split(plain, parent)
+    quoted, quote_rule = parts.quoted_text, parts.quote_rule
     if html_quoted.strip():
         quoted = tidy(html_quoted + "\n" + quoted)
+        quote_rule = quote_rule or "an HTML quote block (blockquote, gmail_quote, divRplyFwdMsg …)"
     in_reply_to = parse_ids(first("In-Reply-To"))
     message_ids = parse_ids(first("Message-ID"))
     subject = decode_words(first("Subject"), defects)
@@ -108,11 +113,13 @@ def parse_message(raw: bytes) -> ParsedMessage:
         headers=headers,
         content_type=ctype,
         report_type=str(report_type).lower() if isinstance(report_type, str) else None,
-        new_text=new_text,
+        new_text=parts.new_text,
         quoted_text=quoted,
-        signature=signature,
+        signature=parts.signature,
         attachments=tuple(attachments),
         defects=tuple(defects),
         report=report,
         calendar_method=calendar,
+        quote_rule=quote_rule,
+        signature_rule=parts.signature_rule,
     )

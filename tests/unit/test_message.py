@@ -356,14 +356,22 @@ def test_html_only_mail_becomes_text_with_line_breaks_and_no_code() -> None:
     ("body", "new_text", "signature"),
     [
         (b"Friday works for me.\n-- \nSun Li\nAcme Finance\n", "Friday works for me.", "--\nSun Li\nAcme Finance"),
-        (b"Friday works for me.\n\nBest,\nSun Li\n", "Friday works for me.", "Best,\nSun Li"),
+        # the sign-off and the name under it are the writer's own words (as people annotate mail)
+        (b"Friday works for me.\n\nBest,\nSun Li\n", "Friday works for me.\n\nBest,\nSun Li", ""),
         (b"Friday works for me.\n\nKind regards,\nSun Li\nHead of Finance\nAcme Corp\n+1 555 0100\n"
-         b"www.acme.example\nLisbon\n", "Friday works for me.",
-         "Kind regards,\nSun Li\nHead of Finance\nAcme Corp\n+1 555 0100\nwww.acme.example\nLisbon"),
+         b"www.acme.example\nLisbon\n", "Friday works for me.\n\nKind regards,\nSun Li",
+         "Head of Finance\nAcme Corp\n+1 555 0100\nwww.acme.example\nLisbon"),
         (b"Friday works for me.\n\nSent from my iPhone\n", "Friday works for me.", "Sent from my iPhone"),
-        (b"Friday works for me.\n\nCheers!\nSun\n", "Friday works for me.", "Cheers!\nSun"),
+        (b"Friday works for me.\n\nCheers!\nSun\n", "Friday works for me.\n\nCheers!\nSun", ""),
+        (b"Friday works for me.\n\nSun Li\nSenior Counsel\nAcme Corp.\n713-853-6794\n",
+         "Friday works for me.", "Sun Li\nSenior Counsel\nAcme Corp.\n713-853-6794"),
+        (b"Friday works for me.\nCall me at 555-0100 after 3.\n\nRegards,\nSun\n",
+         "Friday works for me.\nCall me at 555-0100 after 3.\n\nRegards,\nSun", ""),
+        (b"Passt, danke.\n\nGesendet von Outlook f\xc3\xbcr Android\n", "Passt, danke.",
+         "Gesendet von Outlook f\u00fcr Android"),
     ],
-    ids=["dash-dash-space", "best", "kind-regards-six-lines", "sent-from", "cheers"],
+    ids=["dash-dash-space", "best", "kind-regards-contact-lines", "sent-from", "cheers", "contact-block",
+         "short-last-lines-stay", "outlook-android-german"],
 )
 def test_signature_is_split_off(body: bytes, new_text: str, signature: str) -> None:
     p = parse_message(plain(body))
@@ -374,7 +382,7 @@ def test_signature_is_split_off(body: bytes, new_text: str, signature: str) -> N
 def test_signature_comes_before_the_quote() -> None:
     body = b"Friday works for me.\n\nBest,\nSun Li\n\nOn Mon, 2 Sep 2024 at 09:00, Ana wrote:\n> Budget?\n"
     p = parse_message(plain(body))
-    assert (p.new_text, p.signature) == ("Friday works for me.", "Best,\nSun Li")
+    assert (p.new_text, p.signature) == ("Friday works for me.\n\nBest,\nSun Li", "")
     assert p.quoted_text == "On Mon, 2 Sep 2024 at 09:00, Ana wrote:\n> Budget?"
 
 
@@ -400,11 +408,11 @@ def test_paragraph_after_thanks_is_not_a_signature(paragraph: bytes) -> None:
     assert p.new_text == "Hi Ana,\n\nThanks,\n" + paragraph.decode().rstrip("\n")
 
 
-def test_sign_off_after_a_long_paragraph_after_thanks_is_the_signature() -> None:
-    p = parse_message(plain(b"Thanks,\n" + SEVEN_SHORT_LINES + b"\nBest,\nSun\n"))
-    assert p.signature == "Best,\nSun"
+def test_contact_lines_after_a_long_paragraph_after_thanks_are_the_signature() -> None:
+    p = parse_message(plain(b"Thanks,\n" + SEVEN_SHORT_LINES + b"\nBest,\nSun\n\nSun Li\nAcme Corp\n+1 555 0100\n"))
+    assert p.signature == "Sun Li\nAcme Corp\n+1 555 0100"
     assert p.new_text.startswith("Thanks,\nthe figures you sent")
-    assert p.new_text.endswith("probably on Thursday.")
+    assert p.new_text.endswith("probably on Thursday.\n\nBest,\nSun")
 
 
 def test_opening_thanks_does_not_swallow_the_reply() -> None:

@@ -1,0 +1,138 @@
+"""The one home of the words mail software and people use, in many languages. Data only: no logic.
+
+Quote splitting, the automation detectors and the subject handling all read these lists; two lists that
+disagree are a bug waiting, so add a word here and every reader learns it. Entries are lowercase.
+"""
+
+from __future__ import annotations
+
+# Subject prefixes of replies and forwards ("Re:", "AW:", "SV:", "Odp:", "回复:"), as mail clients write them.
+REPLY_PREFIXES = (
+    "re", "aw", "antw", "antwort", "sv", "vs", "ref", "rif", "r", "res", "odp", "odg", "ynt", "vá", "vs",
+    "rv", "atb", "απ", "σχετ", "отв", "ответ", "回复", "回覆", "答复", "返信", "답장", "回信",
+)
+FORWARD_PREFIXES = (
+    "fw", "fwd", "wg", "tr", "enc", "i", "pd", "rv", "doorst", "vb", "vl", "fs", "přeposlat", "továbbítás",
+    "yml", "ilt", "προώθ", "пересл", "转发", "轉寄", "転送", "전달",
+)
+
+# Local parts of the mailboxes that mail systems send bounces and notices from.
+MAIL_SYSTEM_LOCALS = (
+    "mailer-daemon", "mailer_daemon", "mail-daemon", "mailerdaemon", "mail_daemon", "postmaster",
+    "post_master", "post-master", "mail-delivery-system", "maildelivery", "mailadmin", "mail-admin",
+    "microsoftexchange329e71ec88ae4615bbc36ab6ce41109e",
+)
+# Display names mail systems sign bounces with, whatever the address behind them.
+MAIL_SYSTEM_NAMES = (
+    "mail delivery system", "mail delivery subsystem", "mail delivery service", "mail delivery subsystem",
+    "mailer-daemon", "mailer daemon", "mail administrator", "mail system", "mail system error",
+    "postmaster", "post master", "mail delivery", "microsoft outlook", "delivery status notification",
+    "mailerdaemon", "e-mail delivery system", "internet mail delivery", "the post office",
+    "mdaemon", "system administrator", "mail transport system", "mail router", "smtp gateway",
+    "e-postsystem", "servicio de entrega de correo", "système de distribution du courrier", "mailsystem",
+    "nachrichtenübermittlungssystem", "e-mail-zustellsystem",
+)
+NO_REPLY_LOCALS = (  # matched at the start of the local part, followed by its end or a separator
+    "noreply", "no-reply", "no_reply", "no.reply", "donotreply", "do-not-reply", "do_not_reply",
+    "do.not.reply", "dontreply", "dont-reply", "noresponse", "no-response", "notification", "notifications",
+    "notify", "alert", "alerts", "bounce", "bounces", "mailer", "automailer", "auto-confirm", "autoreply",
+    "auto-reply",
+)
+# Local-part suffixes of mailing-list managers' own addresses (owner, admin, request, bounces).
+LIST_MANAGER_SUFFIXES = ("-owner", "-admin", "-request", "-bounces", "-help", "-confirm", "-return",
+                         "owner-", "-approval")
+LIST_MANAGER_LOCALS = ("listserv", "majordomo", "sympa", "mailman", "ezmlm", "listproc", "lyris",
+                       "fml", "ecartis", "smartlist", "listar", "mlmmj")
+
+# Header names, as mail clients write a quoted message's header block in each language. Each key says what
+# the header is; a header block needs a FROM-like key and a DATE, SUBJECT or TO-like one.
+HEADER_KEYS: dict[str, str] = {}
+for _role, _names in {
+    "from": ("from", "von", "de", "da", "van", "från", "fra", "frá", "lähettäjä", "od", "от", "от кого",
+             "kimden", "feladó", "expeditor", "de la", "apo", "από", "từ", "dari", "מאת", "من", "差出人",
+             "发件人", "發件人", "寄件者", "보낸 사람", "보낸사람", "author", "autor", "absender", "remitente",
+             "mittente", "afzender", "avsändare", "avsender", "afsender", "saatja", "siuntėjas", "sūtītājs",
+             "pošiljatelj", "pošiljalac", "odesílatel", "odosielateľ", "відправник", "подател", "mula kay"),
+    "date": ("date", "sent", "datum", "gesendet", "envoyé", "enviado", "enviado el", "enviada", "inviato",
+             "data", "verzonden", "verstuurd", "skickat", "sendt", "sent:", "lähetetty", "päivämäärä",
+             "wysłano", "wysłane", "data wysłania", "odesláno", "odoslané", "отправлено", "дата", "надіслано",
+             "gönderildi", "tarih", "elküldve", "dátum", "trimis", "στάλθηκε", "ημερομηνία", "đã gửi", "ngày",
+             "dikirim", "tanggal", "נשלח", "تاريخ", "أرسل", "送信日時", "日付", "发送时间", "日期",
+             "時間", "傳送時間", "寄件日期", "보낸 날짜", "날짜", "fecha", "date sent", "sent at", "when",
+             "posted", "poslano", "poslané", "išsiųsta", "nosūtīts", "saadetud"),
+    "to": ("to", "an", "à", "a", "para", "aan", "till", "til", "vastaanottaja", "do", "кому", "kime",
+           "címzett", "către", "προς", "đến", "kepada", "אל", "إلى", "宛先", "收件人", "收件者", "받는 사람",
+           "받는사람", "destinatario", "destinataire", "empfänger", "komu", "adresát", "prejemnik", "kam",
+           "gavėjas", "adresāts", "saaja", "recipient", "recipients"),
+    "cc": ("cc", "kopie", "copie", "cópia", "copia", "kopio", "kopia", "копия", "bilgi", "másolat",
+           "κοιν", "抄送", "副本", "참조", "bcc", "blindkopie", "cco", "ccn"),
+    "subject": ("subject", "betreff", "objet", "asunto", "oggetto", "onderwerp", "ämne", "emne", "aihe",
+                "temat", "předmět", "predmet", "тема", "konu", "tárgy", "subiect", "θέμα", "chủ đề", "perihal",
+                "subjek", "נושא", "الموضوع", "件名", "主题", "主旨", "제목", "assunto", "tema", "tēma",
+                "teema"),
+}.items():
+    for _name in _names:
+        HEADER_KEYS.setdefault(_name, _role)
+
+# Verbs of attribution lines ("On … Dana wrote:"), in the languages mail clients write them.
+WROTE = (
+    "wrote", "writes", "said", "schrieb", "schreef", "a écrit", "escribió", "escreveu", "ha scritto", "scrisse",
+    "skrev", "kirjoitti", "napisał", "napisała", "napisał(a)", "napsal", "napsala", "napísal", "написал",
+    "написала", "написав", "написала:", "yazdı", "şunu yazdı", "ezt írta", "írta", "a scris", "έγραψε",
+    "kirjutas", "rašė", "rakstīja", "je napisao", "je napisala", "je napisal", "написа", "viết", "menulis",
+    "כתב", "كتب", "wrote on", "작성", "님이 작성", "写道", "寫道", "のメッセージ", "quoting", "zitat von",
+    "citando", "cita de", "escribio", "escribiu", "skriver", "skrifaði",
+)
+
+# Separator lines that start a quoted or forwarded message, without their dashes: "-----Original Message-----".
+ORIGINAL_MESSAGE = (
+    "original message", "forwarded message", "forwarded by", "reply separator", "message d'origine",
+    "message original", "message transféré", "ursprüngliche nachricht", "weitergeleitete nachricht",
+    "originalnachricht", "mensaje original", "mensaje reenviado", "messaggio originale",
+    "messaggio inoltrato", "oorspronkelijk bericht", "origineel bericht", "doorgestuurd bericht",
+    "mensagem original", "mensagem encaminhada", "ursprungligt meddelande", "vidarebefordrat meddelande",
+    "opprinnelig melding", "videresendt melding", "oprindelig meddelelse", "videresendt meddelelse",
+    "alkuperäinen viesti", "välitetty viesti", "oryginalna wiadomość", "wiadomość przekazana",
+    "původní zpráva", "přeposlaná zpráva", "pôvodná správa", "исходное сообщение", "пересылаемое сообщение",
+    "переслане повідомлення", "orijinal ileti", "özgün ileti", "iletilen ileti", "eredeti üzenet",
+    "továbbított üzenet", "mesaj original", "αρχικό μήνυμα", "原始邮件", "原始郵件", "転送メッセージ",
+    "元のメッセージ", "원본 메시지", "전달된 메시지", "original email", "original e-mail", "begin forwarded message",
+    "beginn der weitergeleiteten nachricht", "début du message réenvoyé", "inicio del mensaje reenviado",
+    "inizio messaggio inoltrato", "forwarded e-mail", "forwarded email",
+)
+
+# Sign-offs: the line that ends a writer's own words ("Best regards,"), in many languages.
+SIGN_OFFS = (
+    "best", "best regards", "best wishes", "kind regards", "warm regards", "warmest regards", "regards",
+    "many regards", "with regards", "with best regards", "with kind regards", "kindest regards", "cheers",
+    "thanks", "thanks again", "thanks so much", "thanks a lot", "thanks in advance", "thank you", "many thanks",
+    "thx", "tia", "sincerely", "sincerely yours", "yours sincerely", "yours truly", "yours faithfully", "yours",
+    "all the best", "all best", "talk soon", "take care", "br", "rgds", "respectfully", "love", "ciao",
+    "mit freundlichen grüßen", "mit freundlichen grüssen", "freundliche grüße", "freundliche grüsse",
+    "viele grüße", "viele grüsse", "beste grüße", "beste grüsse", "liebe grüße", "liebe grüsse", "grüße",
+    "gruß", "lg", "vg", "mfg", "cordialement", "bien cordialement", "bien à vous", "salutations", "amitiés",
+    "bonne journée", "merci", "merci beaucoup", "saludos", "saludos cordiales", "un saludo", "atentamente",
+    "un abrazo", "gracias", "muchas gracias", "cordiali saluti", "distinti saluti", "saluti", "un saluto",
+    "grazie", "grazie mille", "met vriendelijke groet", "met vriendelijke groeten", "vriendelijke groet",
+    "groeten", "groet", "bedankt", "atenciosamente", "abraços", "abraço", "cumprimentos", "obrigado",
+    "obrigada", "med vänlig hälsning", "vänliga hälsningar", "hälsningar", "mvh", "med venlig hilsen",
+    "venlig hilsen", "med vennlig hilsen", "vennlig hilsen", "hilsen", "ystävällisin terveisin", "terveisin",
+    "pozdrawiam", "z poważaniem", "s pozdravem", "s pozdravom", "с уважением", "с наилучшими пожеланиями",
+    "спасибо", "з повагою", "saygılarımla", "iyi çalışmalar", "üdvözlettel", "tisztelettel", "cu stimă",
+    "με εκτίμηση", "よろしくお願いします", "よろしくお願いいたします", "此致", "谢谢", "감사합니다",
+)
+
+# Lines that mobile and desktop apps add under the writer's text: a signature, never the writer's words.
+DEVICE_SIGNATURES = (
+    "sent from my", "sent from outlook", "sent from mail for windows", "sent from yahoo mail",
+    "sent from protonmail", "sent from proton mail", "sent with proton mail", "sent from samsung",
+    "sent from gmail", "sent using", "get outlook for", "sent from blackberry",
+    "sent wirelessly", "envoyé de mon", "envoyé depuis mon", "envoyé à partir de", "envoyé depuis",
+    "obtenir outlook pour", "gesendet von meinem", "gesendet mit", "gesendet von", "von meinem iphone gesendet",
+    "outlook für", "enviado desde mi", "enviado desde", "enviado do meu", "enviado do", "obtener outlook para",
+    "inviato da", "inviato dal mio", "verzonden vanaf mijn", "verzonden met", "verstuurd vanaf mijn",
+    "verzonden vanaf", "skickat från min", "skickat från", "sendt fra min", "sendt fra", "lähetetty",
+    "wysłane z", "wysłano z", "odesláno z", "odoslané z", "отправлено с", "отправлено из", "надіслано з",
+    "iphone'umdan gönderildi", "küldve", "trimis de pe", "στάλθηκε από", "從我的", "发自我的", "iphoneから送信",
+    "android から送信", "내 iphone에서 보냄", "enviado de meu",
+)
