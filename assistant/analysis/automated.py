@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from assistant.message import ParsedMessage, is_mailer_daemon
+from assistant.message import vocabulary as vocab
 
-KINDS = ("human", "auto_reply", "bounce", "delivery_delay", "receipt", "list", "bulk", "calendar",
+KINDS = ("human", "auto_reply", "bounce", "delivery_delay", "receipt", "complaint", "list", "bulk", "calendar",
          "notification")
 
 
@@ -40,36 +41,43 @@ def classify(msg: ParsedMessage) -> Verdict:
 
 # --- what the detectors look at ------------------------------------------------------------------
 
-_BOUNCE_SUBJECT = re.compile(
-    r"^\s*(Undelivered Mail Returned to Sender|Delivery Status Notification \(Failure\)|Undeliverable\b|"
-    r"Undelivered\b|Mail delivery failed|failure notice|Returned mail\b|Delivery Failure|Delivery has failed|"
-    r"Mail System Error|Non[- ]?delivery|Message not delivered|Unzustellbar\b|Non remis\b|Onbestelbaar\b|"
-    r"Non recapitabile\b|No se puede entregar\b)",
-    re.IGNORECASE,
-)
-_DELAY_SUBJECT = re.compile(
-    r"^\s*(Delivery Status Notification \(Delay\)|Delayed Mail \(still being retried\)|"
-    r"Warning: message \S+ delayed|Warning: could not send message|Delivery delayed|Mail delivery delayed|"
-    r"Message delayed|Delivery Notification: Delivery has been delayed)",
-    re.IGNORECASE,
-)
-# Auto-reply subject prefixes, in the languages Exchange, Gmail, Notes, Zimbra and others use.
+def _prefixes(words: tuple[str, ...]) -> str:
+    return "|".join(sorted((re.escape(w) for w in set(words)), key=len, reverse=True))
+
+
+_BOUNCE_SUBJECT = re.compile(r"^\s*(?:\[[^\]]{1,30}\]\s*)?(" + _prefixes(vocab.BOUNCE_SUBJECTS) + r")(?![\w-])",
+                             re.IGNORECASE)
+_DELAY_SUBJECT = re.compile(r"^\s*(" + _prefixes(vocab.DELAY_SUBJECTS) + r")(?![\w-])", re.IGNORECASE)
+# Auto-reply subject prefixes in the languages Exchange, Gmail, Notes, Zimbra and others use: "<prefix>:".
 _AUTO_REPLY_SUBJECT = re.compile(
-    r"^\s*((?:automatic reply|auto[- ]?reply|auto[- ]?response|autoresponder|out of (?:the )?office"
-    r"(?: auto[- ]?reply)?|auto|abwesenheitsnotiz|automatische antwort|r[ée]ponse automatique|absence|"
-    r"respuesta autom[áa]tica|risposta automatica|automatisch antwoord|afwezigheidsbericht|autosvar|"
-    r"automatisk svar|automaattinen vastaus|resposta autom[áa]tica|odpowied[źz] automatyczna|"
-    r"automatick[áa] odpov[ěe][ďd]|otomatik yan[ıi]t|автоматический ответ|自动回复|自動回覆|自動応答)"
-    r"\s*[:：]"
-    r"|auto[- ]?(?:reply|response)\b|out of (?:the )?office(?: auto[- ]?reply)?\s*$)",
+    r"^\s*(?:\[[^\]]{1,30}\]\s*)?((?:" + _prefixes(vocab.AUTO_REPLY_SUBJECTS) + r")(?:\s*\([^)]{1,40}\))?)\s*[:：]"
+    r"|^\s*(auto[- ]?(?:reply|response)\b|out of (?:the )?office(?: auto[- ]?reply)?\s*$)",
     re.IGNORECASE,
 )
-_REPLY_PREFIX = re.compile(r"^\s*(re|fwd?|aw|wg|sv|vs|tr|rif|antw)\s*[:：]", re.IGNORECASE)
-_NOREPLY = re.compile(
-    r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|no[-_.]?respon[sd]e|notifications?|notify|"
-    r"alerts?)(?:$|[-_.+])",
-    re.IGNORECASE,
-)
+_OOO_TEXT = re.compile(r"^\W{0,3}(?:[^\n.!]{0,80}[,.!]\s*)?(" + _prefixes(vocab.OUT_OF_OFFICE_TEXT) + r")", re.IGNORECASE)
+_REPLY_PREFIX = re.compile(r"^\s*(" + _prefixes(vocab.REPLY_PREFIXES + vocab.FORWARD_PREFIXES) + r")\s*[:：]",
+                           re.IGNORECASE)
+_FORWARD_PREFIX = re.compile(r"^\s*(" + _prefixes(vocab.FORWARD_PREFIXES) + r")\s*[:：]", re.IGNORECASE)
+_NOREPLY = re.compile(r"^(" + _prefixes(vocab.NO_REPLY_LOCALS) + r")(?:$|[-_.+\d])", re.IGNORECASE)
+_LIST_MANAGER_TEXT = re.compile(_prefixes(vocab.LIST_MANAGER_TEXT), re.IGNORECASE)
+_CHALLENGE_TEXT = re.compile(_prefixes(vocab.CHALLENGE_TEXT), re.IGNORECASE)
+_COMPLAINT_SUBJECT = re.compile(
+    r"^\s*(complaint about message from|\[spamcop|spam complaint|abuse report|spam report|"
+    r"report of (?:spam|abuse)|abuse complaint|email abuse report|unsolicited (?:commercial )?e-?mail report)",
+    re.IGNORECASE)
+_SMTP_STATUS = re.compile(r"(?:^|\s)[45]\d\d[ -](?:[45]\.\d{1,3}\.\d{1,3}\b|[^\n]{0,20}(?:user|mailbox|recipient|"
+                          r"address|rejected|denied|unknown|not found|unavailable|relay))", re.IGNORECASE | re.MULTILINE)
+_FAILURE_TEXT = re.compile(
+    r"could not be delivered|couldn't be delivered|delivery (?:has )?failed|delivery failure|undeliverable|"
+    r"undelivered|permanent(?:ly)? (?:error|failure|fatal)|failed permanently|was rejected|has been rejected|"
+    r"message rejected|unable to deliver|no such user|user unknown|mailbox unavailable|returned to sender|"
+    r"non-delivery|not delivered", re.IGNORECASE)
+_DELAY_TEXT = re.compile(r"delay|not (?:yet )?been delivered|will (?:continue to |be )?retr|still trying|"
+                         r"still being retried|verzögert|retard", re.IGNORECASE)
+_LIST_MANAGER_HEADERS = ("X-Mailman-Version", "X-Sympa-To", "X-Loop", "X-ML-Name", "X-MLServer", "Mailing-List",
+                         "X-Listserver", "X-LISTSERV", "X-Ezmlm", "X-Google-Group-Id")
+_HEADER_COPY = re.compile(r"^[ \t>]*(?:Received|Message-ID|Return-Path|X-Mailer|MIME-Version):", re.IGNORECASE | re.MULTILINE)
+_ORIGINAL_HEADER = re.compile(r"^[ \t>]*(?:From|To|Subject|Date):", re.IGNORECASE | re.MULTILINE)
 _ITIP = ("REQUEST", "REPLY", "CANCEL", "COUNTER", "DECLINECOUNTER", "ADD", "REFRESH")
 _INVITATION_SUBJECT = re.compile(
     r"^\s*(Invitation|Updated invitation|Accepted|Declined|Tentative(?:ly accepted)?|Canceled event|"
@@ -121,12 +129,47 @@ def _whom(recipients: tuple[str, ...]) -> str:
 
 # --- detectors, in order ---------------------------------------------------------------------------
 
+def _mail_system(msg: ParsedMessage) -> str | None:
+    """The sender is a mail system (MAILER-DAEMON, postmaster, "Mail Delivery System"), by address or name."""
+    sender = _sender(msg)
+    if is_mailer_daemon(sender):
+        return sender
+    name = (msg.from_.name if msg.from_ else "").strip().strip('"').lower()
+    if name in vocab.MAIL_SYSTEM_NAMES:
+        return f'"{msg.from_.name if msg.from_ else name}"'
+    return None
+
+
+def _null_sender(msg: ParsedMessage) -> str | None:
+    """RFC 5321's null reverse-path, "<>", in Return-Path or as the From address: never a person."""
+    if _null_return_path(msg):
+        return "an empty Return-Path (<>)"
+    if msg.null_sender:
+        return "an empty sender (<>)"
+    return None
+
+
+def _postmaster_person(msg: ParsedMessage) -> bool:
+    """postmaster@ is also a person's role mailbox: one answering in a thread, quoting it, is a person."""
+    return (_sender(msg).split("@", 1)[0].lower() in ("postmaster", "post_master")
+            and bool(_REPLY_PREFIX.match(msg.subject)) and msg.report is None and not _null_sender(msg)
+            and not _BOUNCE_SUBJECT.search(msg.subject) and not _FAILURE_TEXT.search(msg.new_text[:2000]))
+
+
+def _forwarded_by_person(msg: ParsedMessage) -> bool:
+    """A person forwarding mail ("Fwd: Undeliverable …") with words of their own: a human message."""
+    return bool(_FORWARD_PREFIX.match(msg.subject)) and bool(msg.new_text.strip()) and _mail_system(msg) is None
+
+
+# --- detectors, in order ---------------------------------------------------------------------------
+
 def _delivery_report(msg: ParsedMessage) -> Verdict | None:
-    """A delivery status report, MIME or plain text: the surest sign of a bounce or a delay."""
+    """A delivery status report, MIME (at the top or nested) or plain text: the surest sign of a bounce."""
     report = msg.report
-    if report is None or report.kind != "delivery-status":
+    if report is None or report.kind != "delivery-status" or (report.attached and _forwarded_by_person(msg)):
         return None
-    source = "delivery report" if msg.report_type else f"bounce text from {_sender(msg) or 'the mail system'}"
+    source = f"bounce text from {_sender(msg) or 'the mail system'}" if report.from_text else \
+        "delivery report" + (" (inside an attached message)" if report.attached else "")
     status = f" (status {report.status})" if report.status else ""
     action = report.action or ""
     if action == "failed":
@@ -136,37 +179,61 @@ def _delivery_report(msg: ParsedMessage) -> Verdict | None:
                                          "the server is still trying")
     if action in ("delivered", "relayed", "expanded"):
         return Verdict("receipt", f"{source}: {action} to {_whom(report.recipients)} (a delivery receipt)")
-    return None
+    return None  # no outcome yet (cut short by the fetch limit): the subject and sender may still tell
+
+
+def _report_without_outcome(msg: ParsedMessage) -> Verdict | None:
+    """A delivery report whose outcome could not be read is still a mail system's report, never a person."""
+    report = msg.report
+    if report is None or report.kind != "delivery-status" or (report.attached and _forwarded_by_person(msg)):
+        return None
+    return Verdict("bounce", f"a delivery report about {_whom(report.recipients)} (outcome not readable)")
 
 
 def _read_receipt(msg: ParsedMessage) -> Verdict | None:
-    if msg.report_type != "disposition-notification" and (msg.report is None
-                                                          or msg.report.kind != "disposition-notification"):
+    report = msg.report
+    if msg.report_type != "disposition-notification" and (report is None
+                                                          or report.kind != "disposition-notification"):
         return None
-    action = msg.report.action if msg.report and msg.report.action else "a disposition"
+    if report is not None and report.attached and _forwarded_by_person(msg):
+        return None
+    action = report.action if report and report.action else "a disposition"
     return Verdict("receipt", f"read receipt (disposition-notification): {action}")
+
+
+def _complaint(msg: ParsedMessage) -> Verdict | None:
+    """An abuse or feedback report (RFC 5965 ARF, anywhere in the message), or a complaint loop's own format
+    (Hotmail's "complaint about message from …", SpamCop): about mail the user sent, never a reply."""
+    report = msg.report
+    if (report is not None and report.kind == "feedback-report") or msg.report_type == "feedback-report":
+        feedback = report.action if report and report.action else "abuse"
+        return Verdict("complaint", f"feedback report (ARF, Feedback-Type: {feedback}): a complaint about "
+                                    "a message, not a reply")
+    found = _COMPLAINT_SUBJECT.match(msg.subject)
+    if found and not _REPLY_PREFIX.match(msg.subject):
+        return Verdict("complaint", f'subject starts with "{found.group(1).strip()}": a complaint report')
+    return None
 
 
 def _delay_signs(msg: ParsedMessage) -> Verdict | None:
     """A delay warning is checked before the bounce signs: it too comes from MAILER-DAEMON."""
     found = _DELAY_SUBJECT.match(msg.subject)
-    machine = is_mailer_daemon(_sender(msg)) or _null_return_path(msg) or msg.report_type == "delivery-status"
+    machine = _mail_system(msg) or _null_sender(msg) or msg.report_type == "delivery-status"
     if found and machine:
         return Verdict("delivery_delay", f'subject starts with "{found.group(1)}", from the mail system')
     return None
 
 
 def _bounce_signs(msg: ParsedMessage) -> Verdict | None:
+    """X-Failed-Recipients, or a mail-system sender, believed whatever the subject says."""
     failed = msg.headers.get("X-Failed-Recipients")
     if failed:
         return Verdict("bounce", f"X-Failed-Recipients: {_short(failed)}")
-    sender = _sender(msg)
-    if sender.split("@", 1)[0] in ("mailer-daemon", "mailer_daemon", "mail-daemon", "mailerdaemon"):
-        return Verdict("bounce", f"sent by the mail system ({sender})")
-    found = _BOUNCE_SUBJECT.match(msg.subject)
-    if found and (is_mailer_daemon(sender) or _null_return_path(msg)):
-        whence = sender if is_mailer_daemon(sender) else "an empty Return-Path (<>)"
-        return Verdict("bounce", f'subject starts with "{found.group(1)}", from {whence}')
+    system = _mail_system(msg)
+    if system and not _postmaster_person(msg):
+        found = _BOUNCE_SUBJECT.match(msg.subject)
+        why = f'subject starts with "{found.group(1)}", ' if found else ""
+        return Verdict("bounce", f"{why}sent by the mail system ({system})")
     return None
 
 
@@ -183,7 +250,8 @@ def _auto_reply_reason(msg: ParsedMessage) -> str | None:
         return "Auto-Submitted: auto-replied (RFC 3834)"
     found = _AUTO_REPLY_SUBJECT.match(msg.subject)
     if found:
-        return f'subject starts with "{found.group(1).strip()}"'
+        prefix = f"{found.group(1).strip()}:" if found.group(1) else found.group(2).strip()
+        return f'subject starts with "{prefix}"'
     for name in ("X-Autoreply", "X-Autorespond"):
         value = msg.headers.get(name)
         if value is not None and value.strip().lower() not in ("no", "false", "0"):
@@ -204,6 +272,67 @@ def _auto_reply_reason(msg: ParsedMessage) -> str | None:
         return None
     if keyword not in (None, "no", "auto-notified"):
         return f"Auto-Submitted: {keyword} (RFC 3834)"
+    return _out_of_office_text(msg)
+
+
+def _out_of_office_text(msg: ParsedMessage) -> str | None:
+    """An out-of-office text with no header sign: it opens by saying so, asks nothing, and quotes nothing
+    (a person who writes "I'm out until Friday, but can you send it?" is answering)."""
+    text = msg.new_text.strip()
+    if not text or len(text) > 1200 or "?" in text or "？" in text or msg.quoted_text.strip():
+        return None
+    found = _OOO_TEXT.match(text)
+    if found and return_date(text, msg.date or datetime.now(UTC)) is not None or found and len(text) < 400:
+        return f'the text says so: "{_short(found.group(1), 50)}…"'
+    return None
+
+
+def _null_sender_bounce(msg: ParsedMessage) -> Verdict | None:
+    """A null sender that is not an auto-reply (those are checked first): a mail system's notice."""
+    why = _null_sender(msg)
+    if why is None:
+        return None
+    if _DELAY_TEXT.search(msg.subject + "\n" + msg.new_text[:2000]):
+        return Verdict("delivery_delay", f"sent with {why} and says delivery is delayed")
+    return Verdict("bounce", f"sent with {why}: a mail system's notice, never a person")
+
+
+def _gateway_bounce(msg: ParsedMessage) -> Verdict | None:
+    """A bounce from an ordinary-looking address (an SMS or fax gateway, an appliance): an SMTP status line,
+    failure wording and a copy of the original message's headers, all three."""
+    if _forwarded_by_person(msg):
+        return None
+    body = msg.new_text + "\n" + msg.quoted_text
+    status = _SMTP_STATUS.search(body)
+    if (status and _FAILURE_TEXT.search(body) and _HEADER_COPY.search(body)
+            and len(_ORIGINAL_HEADER.findall(body)) >= 2):
+        return Verdict("bounce", f'a gateway\'s bounce: SMTP status "{_short(status.group(0).strip(), 40)}", '
+                                 "failure wording and the original's headers")
+    return None
+
+
+def _list_manager(msg: ParsedMessage) -> Verdict | None:
+    """A mailing-list manager's own answer (Mailman, Sympa, ezmlm, LISTSERV, fml): not a member, held for
+    moderation, denied."""
+    local = _sender(msg).split("@", 1)[0]
+    by_address = local in vocab.LIST_MANAGER_LOCALS or local.endswith(
+        tuple(x for x in vocab.LIST_MANAGER_SUFFIXES if x.startswith("-"))) or local.startswith("owner-")
+    manager_header = next((h for h in _LIST_MANAGER_HEADERS if h in msg.headers), None)
+    wording = _LIST_MANAGER_TEXT.search(msg.subject + "\n" + msg.new_text[:3000])
+    if by_address and (wording or manager_header or not msg.new_text.strip()):
+        return Verdict("notification", f"a mailing-list manager's reply (from {_sender(msg)})")
+    if wording and manager_header:
+        return Verdict("notification", f'a mailing-list manager\'s reply ({manager_header}; "{wording.group(0)}")')
+    return None
+
+
+def _challenge(msg: ParsedMessage) -> Verdict | None:
+    """Challenge-response filters ("please confirm you are human") answer every stranger's mail."""
+    found = _CHALLENGE_TEXT.search(msg.subject + "\n" + msg.new_text[:3000])
+    if found and not msg.quoted_text.strip() and "?" not in msg.new_text.split("\n", 1)[0][:200]:
+        return Verdict("notification", f'challenge-response: "{_short(found.group(0), 50)}"')
+    if found and _auto_submitted(msg) not in (None, "no"):
+        return Verdict("notification", f'challenge-response: "{_short(found.group(0), 50)}"')
     return None
 
 
@@ -262,9 +391,11 @@ def _noreply_sender(msg: ParsedMessage) -> Verdict | None:
     return None
 
 
+# Structure first (report parts, a null or mail-system sender), then headers, then wording.
 DETECTORS: tuple[Detector, ...] = (
-    _delivery_report, _read_receipt, _delay_signs, _bounce_signs, _auto_reply, _calendar, _mailing_list,
-    _auto_generated, _bulk, _noreply_sender,
+    _delivery_report, _read_receipt, _complaint, _delay_signs, _bounce_signs, _auto_reply, _null_sender_bounce,
+    _report_without_outcome, _list_manager, _challenge, _gateway_bounce, _calendar, _mailing_list, _auto_generated, _bulk,
+    _noreply_sender,
 )
 
 

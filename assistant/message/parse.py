@@ -33,6 +33,9 @@ KEPT_HEADERS = (
     "X-Campaign", "X-CampaignID",
     # bounces and receipts
     "Return-Path", "X-Failed-Recipients", "Disposition-Notification-To",
+    # mailing-list managers and complaint loops
+    "X-Mailman-Version", "X-Sympa-To", "X-Loop", "X-ML-Name", "X-MLServer", "Mailing-List", "X-Listserver",
+    "X-LISTSERV", "X-Ezmlm", "X-Google-Group-Id",
     # threading fallbacks and structure
     "Thread-Index", "Thread-Topic", "Content-Type",
 )
@@ -59,6 +62,7 @@ class ParsedMessage:
     defects: tuple[str, ...] = field(default=())
     report: Report | None = None  # for DSNs, MDNs and plain-text bounces
     calendar_method: str | None = None  # iTIP METHOD of a calendar part: REQUEST, REPLY, CANCEL, PUBLISH...
+    null_sender: bool = False  # From: <> (RFC 5321's null reverse-path): a mail system, never a person
     quote_rule: str | None = None  # which rule found where the quoted message starts
     signature_rule: str | None = None  # which rule found the signature
 
@@ -120,6 +124,7 @@ def parse_message(raw: bytes, parent: str | None = None) -> ParsedMessage:
         defects=tuple(defects),
         report=report,
         calendar_method=calendar,
+        null_sender=bool(hdrs.get("from")) and not from_ and "@" not in first("From"),
         quote_rule=quote_rule,
         signature_rule=parts.signature_rule,
     )

@@ -297,7 +297,7 @@ def split(text: str, parent: str | None = None) -> Split:
         nxt = i + 1
         own_after[i] = own_after[nxt] or (nxt < n and bool(lines[nxt].strip()) and not _is_prefixed(lines, nxt))
     ctx = _Context(_repeated(lines, parent), own_after)
-    cut, rule, inline = n, None, set()
+    cut, rule, inline = n, None, set[int]()
     for i in range(n):
         if _is_prefixed(lines, i):
             if not own_after[i]:

@@ -3,6 +3,7 @@ plain-text bounces. Pure; tolerates a body cut short by the fetch limit."""
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 import re
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from email.message import Message
 from email.utils import getaddresses
 
+from assistant.message import vocabulary as vocab
 from assistant.message.mime import (
     addresses,
     clean_header,
@@ -25,13 +27,16 @@ from assistant.message.mime import (
 class Report:
     """What a bounce, a delay warning or a read receipt says about a message the user sent."""
 
-    kind: str  # "delivery-status" (DSN: bounce, delay) or "disposition-notification" (MDN: read receipt)
-    action: str | None  # DSN: failed / delayed / delivered / relayed / expanded; MDN: displayed / deleted / ...
+    kind: str  # "delivery-status" (DSN: bounce, delay), "disposition-notification" (MDN: read receipt) or
+    # "feedback-report" (ARF: an abuse complaint about the message)
+    action: str | None  # DSN: failed / delayed / delivered / ...; MDN: displayed / deleted / ...; ARF: abuse / ...
     recipients: tuple[str, ...]  # Original- and Final-Recipient addresses, lowercase
     status: str | None  # DSN status code, e.g. "5.1.1"
     original_message_id: str | None  # with angle brackets
     original_subject: str | None
     original_to: tuple[str, ...] = ()
+    attached: bool = False  # found inside an attached message, not in the message itself
+    from_text: bool = False  # read from a plain-text bounce's wording, not from a report part
 
 
 _STATUS_PARTS = {
@@ -39,14 +44,14 @@ _STATUS_PARTS = {
     "message/global-delivery-status": "delivery-status",
     "message/disposition-notification": "disposition-notification",
     "message/global-disposition-notification": "disposition-notification",
+    "message/feedback-report": "feedback-report",
 }
 _ORIGINAL_PARTS = ("message/rfc822", "message/global", "text/rfc822-headers", "message/global-headers")
 _DSN_CODE = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
 _ACTION_OF_CLASS = {"2": "delivered", "4": "delayed", "5": "failed"}
 _WORST_FIRST = ("failed", "delayed")  # a report about several recipients is summed up by its worst one
 # Bounce senders; the long one is the system mailbox that on-premises Exchange sends its NDRs from.
-_DAEMONS = ("mailer-daemon", "mailer_daemon", "mail-daemon", "mailerdaemon", "postmaster",
-            "microsoftexchange329e71ec88ae4615bbc36ab6ce41109e")
+_DAEMONS = frozenset(vocab.MAIL_SYSTEM_LOCALS)
 # Wording of plain-text bounces (qmail, Yahoo, Exim, old Sendmail, Courier, generic gateways).
 _BOUNCE_TEXT = re.compile(
     r"This is the qmail-send program|created automatically by mail delivery software|"
@@ -85,15 +90,40 @@ def is_mailer_daemon(address: str) -> bool:
 
 def extract_report(msg: Message, plain: str, sender: str, headers: dict[str, str],
                    defects: list[str]) -> Report | None:
-    """The report a multipart/report carries, or what a plain-text bounce from a mail system says.
+    """The report a multipart/report carries (at the top, or nested anywhere below it), or what a plain-text
+    bounce from a mail system says.
 
     Tolerates a body cut short by the fetch limit: whatever parts arrived are read.
     """
     plain = plain.replace("\r\n", "\n")
-    if msg.get_content_type() == "multipart/report":
-        return _mime_report(msg, plain, headers, defects)
+    found = _report_container(msg, attached=False)
+    if found is not None:
+        container, attached = found
+        report = _mime_report(container, plain, headers, defects)
+        return dataclasses.replace(report, attached=True) if report is not None and attached else report
     if is_mailer_daemon(sender) or headers.get("Return-Path", "").replace(" ", "") == "<>":
         return _text_report(plain, headers, defects)
+    return None
+
+
+def _report_container(part: Message, attached: bool) -> tuple[Message, bool] | None:
+    """The first multipart/report, or multipart holding a report part, depth first; and whether it sits
+    inside an attached message."""
+    ctype = part.get_content_type()
+    if ctype == "multipart/report":
+        return part, attached
+    payload = part.get_payload()
+    if not part.is_multipart() or not isinstance(payload, list):
+        return None
+    if ctype.startswith("multipart/") and any(
+            isinstance(p, Message) and p.get_content_type() in _STATUS_PARTS for p in payload):
+        return part, attached
+    inside = attached or ctype in ("message/rfc822", "message/global")
+    for sub in payload:
+        if isinstance(sub, Message):
+            found = _report_container(sub, inside)
+            if found is not None:
+                return found
     return None
 
 
@@ -113,12 +143,16 @@ def _mime_report(msg: Message, plain: str, headers: dict[str, str], defects: lis
         elif ctype in _ORIGINAL_PARTS and original is None:
             original = _original(part, defects)
     if kind not in _STATUS_PARTS.values():
-        return None  # e.g. an abuse report (feedback-report): not about delivery
+        return None
     message_id, subject, to = _about(original, defects)
     fields: dict[str, str] = {}
     for block in blocks:
         for name, value in block.items():
             fields.setdefault(name, value)
+    if kind == "feedback-report":  # RFC 5965: Feedback-Type abuse, fraud, virus, auth-failure, not-spam...
+        feedback = (fields.get("feedback-type", "").split() or ["abuse"])[0].lower()
+        recipients = tuple(a.email for a in addresses([fields.get("original-rcpt-to", "")], defects))
+        return Report(kind, feedback, recipients, None, message_id, subject, to)
     if kind == "disposition-notification":
         disposition = fields.get("disposition", "").rsplit(";", 1)[-1]
         action = disposition.split("/", 1)[0].strip().lower() or None
@@ -153,7 +187,7 @@ def _text_report(plain: str, headers: dict[str, str], defects: list[str]) -> Rep
     if message_id is None:
         line = _MESSAGE_ID_LINE.search(tail or plain)
         message_id = f"<{line.group(1).strip('<>')}>" if line else None
-    return Report("delivery-status", action, recipients, status, message_id, subject, to)
+    return Report("delivery-status", action, recipients, status, message_id, subject, to, from_text=True)
 
 
 def _text_outcome(head: str, headers: dict[str, str]) -> tuple[str, str | None, tuple[str, ...]]:

@@ -136,3 +136,93 @@ DEVICE_SIGNATURES = (
     "iphone'umdan gönderildi", "küldve", "trimis de pe", "στάλθηκε από", "從我的", "发自我的", "iphoneから送信",
     "android から送信", "내 iphone에서 보냄", "enviado de meu",
 )
+
+# Subject prefixes of auto-replies (out of office, vacation, auto-acknowledgements), followed by ":" in mail.
+AUTO_REPLY_SUBJECTS = (
+    "automatic reply", "auto reply", "auto-reply", "autoreply", "auto response", "auto-response",
+    "autoresponse", "autoresponder", "out of office", "out of the office", "out of office autoreply",
+    "out of office auto reply", "auto", "away", "vacation", "on vacation", "abwesend", "abwesenheitsnotiz",
+    "automatische antwort", "abwesenheit", "réponse automatique", "réponse automatique d'absence",
+    "absence", "absent", "respuesta automática", "respuesta automatica", "fuera de la oficina",
+    "risposta automatica", "fuori sede", "automatisch antwoord", "afwezigheidsbericht", "afwezig",
+    "resposta automática", "resposta automatica", "ausência", "fora do escritório", "autosvar",
+    "automatisk svar", "frånvaro", "fraværende", "fravær", "automaattinen vastaus", "poissa",
+    "sjálfvirkt svar", "automaatne vastus", "automātiskā atbilde", "prombūtnē", "automatinis atsakymas",
+    "odpowiedź automatyczna", "odpowiedz automatyczna", "automatyczna odpowiedź", "nieobecność",
+    "automatická odpověď", "odpověď v nepřítomnosti", "automatická odpoveď", "samodejni odgovor",
+    "automatski odgovor", "аутоматски одговор", "автоматичен отговор", "автоматический ответ",
+    "автоответ", "нет на месте", "автоматична відповідь", "αυτόματη απάντηση", "εκτός γραφείου",
+    "otomatik yanıt", "otomatik yanit", "otomatik cevap", "ofis dışında", "automatikus válasz",
+    "házon kívül", "răspuns automat", "תשובה אוטומטית", "رد تلقائي", "الرد التلقائي", "自動応答",
+    "自動返信", "不在", "不在通知", "自动回复", "自動回覆", "自動回复", "休假", "자동 회신", "자동 응답",
+    "부재중", "trả lời tự động", "balasan otomatis", "di luar kantor", "ooo", "oof",
+)
+# Opening words of an auto-reply's text, for the ones that carry no header sign and keep the subject.
+OUT_OF_OFFICE_TEXT = (
+    "i am out of the office", "i'm out of the office", "i am currently out of the office",
+    "i'm currently out of the office", "i am currently out of office", "i'm currently out of office",
+    "i am out of office", "i'm out of office", "i am away from the office", "i'm away from the office",
+    "i am currently away", "i'm currently away", "i am on vacation", "i'm on vacation",
+    "i am on annual leave", "i'm on annual leave", "i am on leave", "i'm on leave", "i am on holiday",
+    "i'm on holiday", "i am away", "i'm away", "i will be out of the office", "i will be out of office",
+    "thank you for your email. i am", "thank you for your message. i am", "thanks for your email. i'm",
+    "thank you for your e-mail. i am", "this is an automatic reply", "this is an automated reply",
+    "this is an automated response", "this is an auto-reply", "this is an automatic response",
+    "ich bin bis", "ich bin derzeit nicht", "ich bin zurzeit nicht", "ich bin momentan nicht",
+    "ich bin nicht im büro", "ich befinde mich", "vielen dank für ihre nachricht. ich bin",
+    "vielen dank für ihre e-mail. ich bin", "je suis absent", "je suis absente", "je serai absent",
+    "je suis actuellement absent", "merci pour votre message. je suis", "estoy fuera de la oficina",
+    "estaré fuera de la oficina", "me encuentro fuera", "actualmente estoy fuera", "sono fuori ufficio",
+    "sarò fuori ufficio", "sono assente", "ik ben afwezig", "ik ben niet aanwezig", "ik ben met vakantie",
+    "estou fora do escritório", "estou ausente", "jag är på semester", "jag är ledig", "jag är inte på kontoret",
+    "jeg er på ferie", "jeg er fraværende", "jeg er ikke på kontoret", "olen lomalla", "olen poissa",
+    "jestem poza biurem", "jestem na urlopie", "jsem mimo kancelář", "jsem na dovolené",
+    "я в отпуске", "меня нет в офисе", "я нахожусь в отпуске", "я буду отсутствовать",
+    "βρίσκομαι εκτός γραφείου", "ofis dışındayım", "izindeyim", "házon kívül vagyok", "szabadságon vagyok",
+    "sunt în concediu", "nu sunt la birou", "esmu atvaļinājumā", "esmu prombūtnē", "atostogauju",
+    "olen puhkusel", "不在にしております", "休暇中", "我正在休假", "我目前不在办公室", "目前不在辦公室", "휴가 중",
+    "부재중입니다",
+)
+BOUNCE_SUBJECTS = (
+    "undelivered mail returned to sender", "delivery status notification (failure)", "undeliverable",
+    "undelivered", "mail delivery failed", "failure notice", "returned mail", "delivery failure",
+    "delivery has failed", "mail system error", "non-delivery", "nondelivery", "non delivery",
+    "message not delivered", "mail could not be delivered", "message could not be delivered",
+    "delivery notification: delivery has failed", "rejected", "message rejected", "unzustellbar",
+    "nicht zustellbar", "nachricht konnte nicht zugestellt werden", "non remis", "échec de la remise",
+    "echec de la remise", "non distribuable", "no se puede entregar", "no entregado", "non recapitabile",
+    "mancato recapito", "onbestelbaar", "niet afgeleverd", "não é possível entregar",
+    "não foi possível entregar", "mensagem não entregue", "niedostarczalne", "nie można dostarczyć",
+    "olevererbart", "kunde inte levereras", "kan ikke leveres", "ikke leveret", "uanbringelig",
+    "ei voitu toimittaa", "toimittamaton", "nedoručitelné", "nedoručiteľné", "kézbesíthetetlen",
+    "nem kézbesíthető", "недоставляемое сообщение", "не доставлено", "невозможно доставить",
+    "не вдалося доставити", "teslim edilemedi", "teslim edilemeyen", "nelivrabil", "μη παραδοτέο",
+    "配信不能", "配送不能", "送信できませんでした", "无法投递", "無法傳遞", "退信", "전달되지 않음",
+    "배달 실패", "전송 실패",
+)
+DELAY_SUBJECTS = (
+    "delivery status notification (delay)", "delayed mail (still being retried)", "warning: message",
+    "warning: could not send message", "delivery delayed", "mail delivery delayed", "message delayed",
+    "delivery notification: delivery has been delayed", "zustellung verzögert", "verzögerte zustellung",
+    "remise retardée", "retard de distribution", "entrega retrasada", "consegna ritardata",
+    "vertraagde bezorging", "entrega atrasada", "försenad leverans",
+)
+# What mailing-list managers and challenge-response filters write.
+LIST_MANAGER_TEXT = (
+    "you are not a member of", "you are not subscribed", "not a subscriber", "awaits moderator approval",
+    "awaiting moderator approval", "held for moderation", "is being held until the list moderator",
+    "not allowed to post", "you do not have permission to post", "post to moderated list",
+    "posting to a restricted list", "non-member submission", "this is the ezmlm program",
+    "authorization denied", "your message has been rejected by the list", "message distribution",
+    "you must be subscribed", "only members can post", "has been held for approval",
+    "could not be distributed", "your request to the list",
+)
+CHALLENGE_TEXT = (
+    "please confirm you are human", "confirm that you are a human", "confirm you are a real person",
+    "verify that you are a human", "verify you are a real person", "prove you are human",
+    "protected by boxbe", "boxbe", "spamarrest", "spam arrest", "mailblocks", "choicemail",
+    "i use a challenge", "challenge-response", "to have your message delivered, please",
+    "your message is being held", "awaiting your verification", "click the link below to verify",
+    "my spam filter", "earthlink spamblocker", "please verify your email", "sender verification",
+    "to confirm your message", "add you to my list of approved senders", "approved senders",
+)
