@@ -8,7 +8,6 @@ train_intent_model.py, was trained on the dev split, so dev and whole-file figur
 held-out line is the honest one). Three measures, each on dev, held-out and the whole file:
 
   expects_reply     the verdict itself (rules, then the model where the rules are undecided)
-  rules only        the same with the model's additions taken back
   tracked           expects_reply OR is_dated_commitment: the dataset's Yes also covers the writer's own
                     dated commitments ("I will call you tomorrow"), which the promises stage will track
 
@@ -31,7 +30,6 @@ from assistant.analysis.promises import find_promises  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "intent-train.tsv"
 HOLD_OUT_EVERY = 5
-MODEL_REASON = "reads as a request (model"
 
 
 @dataclass(frozen=True)
@@ -109,8 +107,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     promised = {e.line: find_promises(e.text, sent) for e in examples}
     measures = {
         "expects_reply": {line: i.expects_reply for line, i in intents.items()},
-        "rules only": {line: i.expects_reply and not i.reason.startswith(MODEL_REASON)
-                       for line, i in intents.items()},
         "tracked = expects_reply OR dated commitment": {
             line: i.expects_reply or commitments[line] is not None for line, i in intents.items()},
         "tracked = expects_reply OR holds a promise (analysis/promises.py)": {

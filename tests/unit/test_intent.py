@@ -1,29 +1,25 @@
-"""Does a sent message expect a reply: clear cases both ways, reasons, dated commitments, the model behind the
-rules, and quality floors on labelled mail."""
+"""Does a sent message expect a reply: clear cases both ways, reasons, dated commitments, indirect requests, and
+quality floors on labelled mail."""
 
 from __future__ import annotations
 
 import dataclasses
-import logging
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from assistant.analysis import intent as intent_module
-from assistant.analysis.intent import MODEL_PATH, Intent, expects_reply, is_dated_commitment
+from assistant.analysis.intent import Intent, expects_reply, is_dated_commitment
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "intent-train.tsv"
-# Measured by benchmarks/expects_reply.py; floors about 0.02 below. The model was trained on the dev split
-# (4/5 of the file), so whole-file figures flatter it; the held-out split (every 5th line) is the honest one.
-# (measure, split): (accuracy floor, precision floor)
+# Measured by benchmarks/judgement.py (rules only since issue 11); floors about 0.02 below. The held-out split
+# (every 5th line) is the one no rule was written against. (measure, split): (accuracy floor, precision floor)
 FLOORS = {
-    ("expects_reply", "whole file"): (0.90, 0.88),  # measured 0.919, 0.903
-    ("expects_reply", "held-out"): (0.82, 0.82),  # measured 0.843, 0.844
-    ("tracked", "whole file"): (0.90, 0.88),  # measured 0.923, 0.899
-    ("tracked", "held-out"): (0.825, 0.82),  # measured 0.845, 0.839
+    ("expects_reply", "whole file"): (0.805, 0.86),  # measured 0.827, 0.880
+    ("expects_reply", "held-out"): (0.795, 0.83),  # measured 0.814, 0.849
+    ("tracked", "whole file"): (0.80, 0.85),
+    ("tracked", "held-out"): (0.79, 0.82),
 }
 
 EXPECTS_REPLY = [
@@ -190,29 +186,26 @@ def test_not_a_dated_commitment(text: str) -> None:
     assert is_dated_commitment(text) is None
 
 
-def test_the_model_reads_what_the_rules_leave_and_says_so() -> None:
-    reason = expects_reply("Join the call at 10.").reason
-    assert re.fullmatch(r'reads as a request \(model, p=0\.\d\d\): "Join the call at 10\."', reason), reason
+def test_a_plain_statement_is_no_request() -> None:
+    assert expects_reply("Join the call at 10.") == Intent(False, "no question or request")
 
 
-def test_the_model_is_small() -> None:
-    assert MODEL_PATH.stat().st_size < 300_000
+@pytest.mark.parametrize("text", [
+    "I would like you to meet our new controller, Dana.",
+    "I'd like to invite you to the kick-off on Monday.",
+    "My recommendation would be to sign before the rates change.",
+    "I think that you should call Frank first.",
+    "The slides are available if you want to take a look.",
+    "You might want to check the totals on page 3.",
+    "I'd like to discuss the budget with you this week.",
+])
+def test_indirect_requests_expect_a_reply(text: str) -> None:
+    assert expects_reply(text).expects_reply, text
 
 
-@pytest.fixture
-def no_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(intent_module, "MODEL_PATH", tmp_path / "missing.json")
-    intent_module._model.cache_clear()
-    yield
-    intent_module._model.cache_clear()
-
-
-@pytest.mark.usefixtures("no_model")
-def test_without_the_model_the_rules_still_answer(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING):
-        assert expects_reply("Could you send the deck?").expects_reply
-        assert expects_reply("Join the call at 10.") == Intent(False, "no question or request")
-    assert "rules only" in caplog.text
+@pytest.mark.parametrize("text", ["Looks good to me, let's go ahead.", "Thanks!", "Great, let's proceed."])
+def test_approval_and_thanks_expect_none(text: str) -> None:
+    assert not expects_reply(text).expects_reply, text
 
 
 def _labelled() -> Iterator[tuple[int, bool, str]]:
