@@ -376,9 +376,10 @@ def cmd_explain(ctx: Context) -> int:
         out(f"  kind: {r['kind']} ({r['reason']})" + (f", back {r['return_date']}" if r["return_date"] else ""))
         out(f"  expects a reply: {'yes' if r['expects_reply'] else 'no'} ({r['expects_reply_reason']})")
         out(f"  from you: {'yes' if r['from_user'] else 'no'}")
-        for key in ("new_text", "quoted_text", "signature"):
+        for key, rule in (("new_text", None), ("quoted_text", "quote_rule"), ("signature", "signature_rule")):
             text = " ".join(r[key].split())
-            out(f"  {key}: {text[:200]!r}")
+            found_by = f"  (found by: {r[rule]})" if rule and r.get(rule) else ""
+            out(f"  {key}: {text[:200]!r}{found_by}")
     return 0
 
 

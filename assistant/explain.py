@@ -24,12 +24,14 @@ def _user_addresses(config: Config) -> set[str]:
 def _explanation(source: str, config: Config, *, kind: str, reason: str, return_date: date | None,
                  from_user: bool, subject: str, message_id: str | None, new_text: str, quoted_text: str,
                  signature: str, expects: bool, expects_reason: str,
-                 promises: list[tuple[str, str | None, str, datetime | None]], defects: list[str]) -> dict[str, Any]:
+                 promises: list[tuple[str, str | None, str, datetime | None]], defects: list[str],
+                 quote_rule: str | None = None, signature_rule: str | None = None) -> dict[str, Any]:
     """The one shape of `explain --json`, for a file and for a stored message alike."""
     return {"source": source, "kind": kind, "reason": reason,
             "return_date": return_date.isoformat() if return_date else None,
             "from_user": from_user, "subject": subject, "message_id": message_id,
             "new_text": new_text, "quoted_text": quoted_text, "signature": signature,
+            "quote_rule": quote_rule, "signature_rule": signature_rule,
             "expects_reply": expects, "expects_reply_reason": expects_reason,
             "promises": [{"text": text, "what": what, "by": by,
                           "due_at": due.astimezone(config.tz).isoformat() if due else None}
@@ -53,7 +55,8 @@ def explain_file(path: Path, config: Config, as_sent: bool) -> dict[str, Any]:
         from_user=as_sent or bool(p.from_ and p.from_.email in _user_addresses(config)), subject=p.subject,
         message_id=p.message_id, new_text=p.new_text, quoted_text=p.quoted_text, signature=p.signature,
         expects=intent.expects_reply, expects_reason=intent.reason,
-        promises=[(x.text, x.what, x.by, x.due) for x in found], defects=list(p.defects))
+        promises=[(x.text, x.what, x.by, x.due) for x in found], defects=list(p.defects),
+        quote_rule=p.quote_rule, signature_rule=p.signature_rule)
 
 
 def explain_stored(store: Store, config: Config, message_id: str, as_sent: bool) -> dict[str, Any] | None:

@@ -3,11 +3,10 @@
     python benchmarks/expects_reply.py [--data PATH] [--errors dev|held-out|all] [--limit N] [--tracked]
 
 Each sentence is treated as the whole new text of a sent message. The file is split deterministically:
-every 5th line is held out (rules and the model are developed on the rest; the model, written by
-train_intent_model.py, was trained on the dev split, so dev and whole-file figures flatter it and the
+every 5th line is held out (the rules are developed on the rest, so dev and whole-file figures flatter them and the
 held-out line is the honest one). Three measures, each on dev, held-out and the whole file:
 
-  expects_reply     the verdict itself (rules, then the model where the rules are undecided)
+  expects_reply     the verdict itself (rules only)
   tracked           expects_reply OR is_dated_commitment: the dataset's Yes also covers the writer's own
                     dated commitments ("I will call you tomorrow"), which the promises stage will track
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, tzinfo
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 
 from assistant.analysis.automated import classify
 from assistant.analysis.intent import expects_reply
 from assistant.analysis.promises import find_promises
 from assistant.config import AccountConfig, SyncConfig
 from assistant.mailbox.client import Fetched, FolderStatus, MailboxClient
-from assistant.message import parse_message
+from assistant.message import parse_ids, parse_message
 from assistant.progress import Progress
 from assistant.store.repo import Cursor, MessageRecord, Store
 
@@ -41,9 +43,10 @@ class FolderSummary:
 
 
 def to_record(fetched: Fetched, account: AccountConfig, workday_end: time = time(18, 0),
-              zone: tzinfo | None = None) -> MessageRecord:
-    """Fetched bytes → a storable record, analysed while the whole fetched message is at hand."""
-    p = parse_message(fetched.raw)
+              zone: tzinfo | None = None, parent: str | None = None) -> MessageRecord:
+    """Fetched bytes → a storable record, analysed while the whole fetched message is at hand. `parent` is the
+    text of the message it replies to, when stored: lines that repeat it are quoted, whatever the language."""
+    p = parse_message(fetched.raw, parent)
     from_addr = p.from_.email if p.from_ else ""
     verdict = classify(p)
     intent = expects_reply(p.new_text)
@@ -73,6 +76,16 @@ def to_record(fetched: Fetched, account: AccountConfig, workday_end: time = time
         return_date=verdict.return_date, report=report, expects_reply=intent.expects_reply,
         expects_reason=intent.reason, promises=tuple(promises),
     )
+
+
+def _replies_to(raw: bytes) -> str | None:
+    """The In-Reply-To of a fetched message, read from its header alone (before the full parse)."""
+    try:
+        header = BytesHeaderParser(policy=compat32).parsebytes(raw, headersonly=True)
+        ids = parse_ids(str(header.get("In-Reply-To") or ""))
+    except Exception:  # noqa: BLE001 - the full parse will note what is wrong with it
+        return None
+    return ids[0] if ids else None
 
 
 def _unchanged(cursor: Cursor, status: FolderStatus) -> bool:
@@ -132,9 +145,12 @@ def _fetch_new(client: MailboxClient, store: Store, account: AccountConfig, curs
         for start in range(0, len(uids), settings.batch_size):
             batch = uids[start:start + settings.batch_size]
             records = []
-            for fetched in client.fetch(batch, settings.body_bytes):
+            fetched_batch = list(client.fetch(batch, settings.body_bytes))
+            parents = store.texts_by_message_id(account.name, {i for f in fetched_batch if (i := _replies_to(f.raw))})
+            for fetched in fetched_batch:
                 try:
-                    records.append(to_record(fetched, account, workday_end, zone))
+                    parent = parents.get(_replies_to(fetched.raw) or "")
+                    records.append(to_record(fetched, account, workday_end, zone, parent))
                 except Exception as e:  # noqa: BLE001 - one unreadable message never stops the sync
                     log.warning("%s/%s UID %s: skipped, cannot parse: %s", account.name, cursor.name,
                                 fetched.uid, e)

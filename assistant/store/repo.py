@@ -287,6 +287,15 @@ class Store:
         with self.session() as s:
             return list(s.scalars(query.order_by(StoredMessage.date, StoredMessage.id)))
 
+    def texts_by_message_id(self, account: str, message_ids: set[str]) -> dict[str, str]:
+        """The new text of stored messages, by Message-ID: what a reply to them may quote."""
+        if not message_ids:
+            return {}
+        with self.session() as s:
+            rows = s.execute(select(StoredMessage.message_id, StoredMessage.new_text).where(
+                StoredMessage.account == account, StoredMessage.message_id.in_(sorted(message_ids))))
+            return {mid: text for mid, text in rows if mid and text}
+
     def messages_with_id(self, account: str, message_id: str) -> list[StoredMessage]:
         """Stored copies of one message (by the indexed Message-ID), Sent's first."""
         with self.session() as s:
