@@ -150,7 +150,8 @@ def _separator(lines: list[str], i: int, ctx: _Context) -> Found | None:
         return None
     stripped = line.strip().strip("*_ ").lower()
     dashed = bool(_SEPARATOR_DASHED.search(line))
-    begin = stripped.startswith(("begin forwarded", "beginn der", "début du", "inicio del", "inizio"))
+    begin = stripped.startswith(("begin forwarded", "anfang der", "beginn der", "début du", "inicio del", "inizio",
+                                 "início da"))
     if dashed or begin or (stripped.endswith(":") and _header_soon(lines, i)):
         return f"separator line: {line.strip()[:60]!r}", 1
     return None
@@ -230,7 +231,7 @@ def _attribution(lines: list[str], i: int, ctx: _Context) -> Found | None:
     return None
 
 
-_SENTENCE_END = re.compile(r"[.!?。！？)]\s*$")
+_SENTENCE_END = re.compile(r"[.!?。！？]\s*$")
 
 
 def _judge_attribution(lines: list[str], last: int, joined: str, span: int, ctx: _Context) -> Found | None:
@@ -275,6 +276,7 @@ DETECTORS: tuple[tuple[str, Detector], ...] = (
 # --- the split -------------------------------------------------------------------------------------------
 
 _WS = re.compile(r"\s+")
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _repeated(lines: list[str], parent: str | None) -> list[bool]:
@@ -290,6 +292,7 @@ def _repeated(lines: list[str], parent: str | None) -> list[bool]:
 
 def split(text: str, parent: str | None = None) -> Split:
     """Plain text → Split. `parent` is the text of the message this one replies to, when known."""
+    text = _BIDI.sub("", text)  # direction marks around addresses in Arabic and Hebrew attributions
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     n = len(lines)
     own_after = [False] * (n + 1)
@@ -299,6 +302,9 @@ def split(text: str, parent: str | None = None) -> Split:
     ctx = _Context(_repeated(lines, parent), own_after)
     cut, rule, inline = n, None, set[int]()
     for i in range(n):
+        if _GROUPWISE.match(lines[i]):  # ">>> Name DATE >>>" starts an unprefixed quote below it
+            cut, rule = i, "GroupWise header (>>> Name DATE >>>)"
+            break
         if _is_prefixed(lines, i):
             if not own_after[i]:
                 cut, rule = i, "quoted lines (>)"

@@ -97,7 +97,8 @@ ORIGINAL_MESSAGE = (
     "переслане повідомлення", "orijinal ileti", "özgün ileti", "iletilen ileti", "eredeti üzenet",
     "továbbított üzenet", "mesaj original", "αρχικό μήνυμα", "原始邮件", "原始郵件", "転送メッセージ",
     "元のメッセージ", "원본 메시지", "전달된 메시지", "original email", "original e-mail", "begin forwarded message",
-    "beginn der weitergeleiteten nachricht", "début du message réenvoyé", "inicio del mensaje reenviado",
+    "beginn der weitergeleiteten nachricht", "anfang der weitergeleiteten nachricht", "début du message réenvoyé",
+    "début du message réexpédié", "inicio del mensaje reenviado", "início da mensagem reencaminhada",
     "inizio messaggio inoltrato", "forwarded e-mail", "forwarded email",
 )
 
