@@ -1,6 +1,6 @@
 """Does a message the user sent expect a reply? Pure: rules first, then a small model for what they leave.
 
-Input is the message's new text (message.py has already removed quoted text and the signature). The
+Input is the message's new text (assistant/message/ has already removed quoted text and the signature). The
 text expects a reply when one of its sentences asks the reader a question, asks the reader to do
 something (conditional requests included: "if you have questions, please call me"), or proposes something
 for the reader to accept ("we would like to move the meeting to 2 p.m."). Before the detectors run, URLs,
