@@ -54,6 +54,14 @@ _AUTO_REPLY_SUBJECT = re.compile(
     r"|^\s*(auto[- ]?(?:reply|response)\b|out of (?:the )?office(?: auto[- ]?reply)?\s*$)",
     re.IGNORECASE,
 )
+_AUTO_REPLY_WHOLE = re.compile(
+    r"^\s*\[?(" + _prefixes(tuple(w for w in vocab.AUTO_REPLY_SUBJECTS if w not in vocab.AUTO_REPLY_ORDINARY))
+    + r")\]?\s*[.!]?\s*$|^\s*\[(" + _prefixes(vocab.AUTO_REPLY_SUBJECTS) + r")\]|("
+    + _prefixes(vocab.AUTO_REPLY_SUBJECT_SENTENCES) + r")\b", re.IGNORECASE)
+_CONTRAST = re.compile(r"(?<!\w)(?:" + _prefixes(vocab.CONTRAST_WORDS) + r")(?!\w)", re.IGNORECASE)
+_AUTO_ACK_TEXT = re.compile(_prefixes(vocab.AUTO_ACK_TEXT), re.IGNORECASE)
+_RECEIPT_SUBJECT = re.compile(r"^\s*(" + _prefixes(vocab.RECEIPT_SUBJECTS) + r")", re.IGNORECASE)
+_RECEIPT_TEXT = re.compile(_prefixes(vocab.RECEIPT_TEXT), re.IGNORECASE)
 _OOO_TEXT = re.compile(r"^\W{0,3}(?:[^\n.!]{0,80}[,.!]\s*)?(" + _prefixes(vocab.OUT_OF_OFFICE_TEXT) + r")", re.IGNORECASE)
 _REPLY_PREFIX = re.compile(r"^\s*(" + _prefixes(vocab.REPLY_PREFIXES + vocab.FORWARD_PREFIXES) + r")\s*[:：]",
                            re.IGNORECASE)
@@ -157,8 +165,10 @@ def _postmaster_person(msg: ParsedMessage) -> bool:
 
 
 def _forwarded_by_person(msg: ParsedMessage) -> bool:
-    """A person forwarding mail ("Fwd: Undeliverable …") with words of their own: a human message."""
-    return bool(_FORWARD_PREFIX.match(msg.subject)) and bool(msg.new_text.strip()) and _mail_system(msg) is None
+    """A person forwarding mail ("Fwd: Undeliverable …") with words of their own: a human message. A help
+    desk's no-reply address forwarding a bounce is no person."""
+    return (bool(_FORWARD_PREFIX.match(msg.subject)) and bool(msg.new_text.strip()) and _mail_system(msg) is None
+            and not _noreply(msg) and _auto_submitted(msg) in (None, "no"))
 
 
 # --- detectors, in order ---------------------------------------------------------------------------
@@ -168,6 +178,9 @@ def _delivery_report(msg: ParsedMessage) -> Verdict | None:
     report = msg.report
     if report is None or report.kind != "delivery-status" or (report.attached and _forwarded_by_person(msg)):
         return None
+    head = msg.subject + "\n" + msg.new_text[:3000]
+    if report.from_text and (_CHALLENGE_TEXT.search(head) or _LIST_MANAGER_TEXT.search(head)):
+        return None  # a challenge-response filter's or list manager's text reads like a bounce; it is not one
     source = f"bounce text from {_sender(msg) or 'the mail system'}" if report.from_text else \
         "delivery report" + (" (inside an attached message)" if report.attached else "")
     status = f" (status {report.status})" if report.status else ""
@@ -199,6 +212,28 @@ def _read_receipt(msg: ParsedMessage) -> Verdict | None:
         return None
     action = report.action if report and report.action else "a disposition"
     return Verdict("receipt", f"read receipt (disposition-notification): {action}")
+
+
+def _receipt_text(msg: ParsedMessage) -> Verdict | None:
+    """A read or return receipt written as text (Lotus Notes "Return Receipt"): subject and wording agree."""
+    found = _RECEIPT_SUBJECT.match(msg.subject)
+    if found and _RECEIPT_TEXT.search(msg.new_text[:1000]) and "?" not in msg.new_text[:1000]:
+        return Verdict("receipt", f'subject "{found.group(1)}" and the text says it was received or read')
+    return None
+
+
+def _null_sender_failure(msg: ParsedMessage) -> Verdict | None:
+    """A null sender that says delivery failed or is delayed is a mail system's report, even when it is
+    marked auto-replied (Postfix and MDaemon mark their bounces so)."""
+    why = _null_sender(msg)
+    if why is None:
+        return None
+    head = msg.subject + "\n" + msg.new_text[:1500]
+    if _DELAY_SUBJECT.match(msg.subject) or (_DELAY_TEXT.search(msg.subject)):
+        return Verdict("delivery_delay", f"sent with {why} and says delivery is delayed")
+    if _BOUNCE_SUBJECT.match(msg.subject) or _FAILURE_TEXT.search(head):
+        return Verdict("bounce", f"sent with {why} and says delivery failed")
+    return None
 
 
 def _complaint(msg: ParsedMessage) -> Verdict | None:
@@ -252,6 +287,9 @@ def _auto_reply_reason(msg: ParsedMessage) -> str | None:
     if found:
         prefix = f"{found.group(1).strip()}:" if found.group(1) else found.group(2).strip()
         return f'subject starts with "{prefix}"'
+    whole = _AUTO_REPLY_WHOLE.search(msg.subject) if not _REPLY_PREFIX.match(msg.subject) else None
+    if whole:
+        return f'subject says so: "{_short(msg.subject, 60)}"'
     for name in ("X-Autoreply", "X-Autorespond"):
         value = msg.headers.get(name)
         if value is not None and value.strip().lower() not in ("no", "false", "0"):
@@ -276,14 +314,22 @@ def _auto_reply_reason(msg: ParsedMessage) -> str | None:
 
 
 def _out_of_office_text(msg: ParsedMessage) -> str | None:
-    """An out-of-office text with no header sign: it opens by saying so, asks nothing, and quotes nothing
-    (a person who writes "I'm out until Friday, but can you send it?" is answering)."""
+    """An out-of-office text or a help desk's acknowledgement with no header sign: it opens by saying so and
+    asks nothing (a person who writes "I'm out until Friday, but can you send it?" is answering). A quote
+    below it is allowed only under a short text (Apple Mail's rules quote the message they answer)."""
     text = msg.new_text.strip()
-    if not text or len(text) > 1200 or "?" in text or "？" in text or msg.quoted_text.strip():
+    if not text or len(text) > 1200 or "?" in text or "？" in text:
+        return None
+    if msg.quoted_text.strip() and len(text) > 300:
         return None
     found = _OOO_TEXT.match(text)
-    if found and return_date(text, msg.date or datetime.now(UTC)) is not None or found and len(text) < 400:
+    if found and _CONTRAST.search(text[found.end():found.end() + 120].split(".")[0]):
+        return None  # "I'll be away next week, but you're registered": a person answering
+    if found and (len(text) < 400 or return_date(text, msg.date or datetime.now(UTC)) is not None):
         return f'the text says so: "{_short(found.group(1), 50)}…"'
+    ack = _AUTO_ACK_TEXT.search(text[:600])
+    if ack and not msg.quoted_text.strip():
+        return f'an automatic acknowledgement: "{_short(ack.group(0), 50)}…"'
     return None
 
 
@@ -314,8 +360,9 @@ def _gateway_bounce(msg: ParsedMessage) -> Verdict | None:
 def _list_manager(msg: ParsedMessage) -> Verdict | None:
     """A mailing-list manager's own answer (Mailman, Sympa, ezmlm, LISTSERV, fml): not a member, held for
     moderation, denied."""
-    local = _sender(msg).split("@", 1)[0]
-    by_address = local in vocab.LIST_MANAGER_LOCALS or local.endswith(
+    local = _sender(msg).split("@", 1)[0].lower()
+    bounce_to = msg.headers.get("Return-Path", "").strip("<> ").split("@", 1)[0].lower()
+    by_address = local in vocab.LIST_MANAGER_LOCALS or bounce_to.startswith("owner-") or local.endswith(
         tuple(x for x in vocab.LIST_MANAGER_SUFFIXES if x.startswith("-"))) or local.startswith("owner-")
     manager_header = next((h for h in _LIST_MANAGER_HEADERS if h in msg.headers), None)
     wording = _LIST_MANAGER_TEXT.search(msg.subject + "\n" + msg.new_text[:3000])
@@ -349,6 +396,18 @@ def _calendar(msg: ParsedMessage) -> Verdict | None:
     found = _INVITATION_SUBJECT.match(msg.subject)
     if has_ics and found:
         return Verdict("calendar", f'subject starts with "{found.group(1)}:" and a calendar file is attached')
+    return None
+
+
+def _announcements(msg: ParsedMessage) -> Verdict | None:
+    """A newsletter sent through a list manager (Mailchimp, Substack): List-Id but nowhere to post (no
+    List-Post, RFC 2369), marked bulk or one-click unsubscribable. Discussion lists have List-Post."""
+    if "List-Id" not in msg.headers or msg.headers.get("List-Post", "").strip().upper() not in ("", "NO"):
+        return None
+    if _precedence(msg) == "list":
+        return None
+    if _precedence(msg) in ("bulk", "junk") or "List-Unsubscribe-Post" in msg.headers:
+        return Verdict("bulk", "List-Id with nowhere to post (no List-Post): an announcement list or newsletter")
     return None
 
 
@@ -393,9 +452,9 @@ def _noreply_sender(msg: ParsedMessage) -> Verdict | None:
 
 # Structure first (report parts, a null or mail-system sender), then headers, then wording.
 DETECTORS: tuple[Detector, ...] = (
-    _delivery_report, _read_receipt, _complaint, _delay_signs, _bounce_signs, _auto_reply, _null_sender_bounce,
-    _report_without_outcome, _list_manager, _challenge, _gateway_bounce, _calendar, _mailing_list, _auto_generated, _bulk,
-    _noreply_sender,
+    _delivery_report, _read_receipt, _receipt_text, _complaint, _delay_signs, _bounce_signs, _list_manager,
+    _challenge, _null_sender_failure, _auto_reply, _null_sender_bounce, _report_without_outcome, _gateway_bounce,
+    _calendar, _announcements, _mailing_list, _auto_generated, _bulk, _noreply_sender,
 )
 
 

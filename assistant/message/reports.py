@@ -103,6 +103,27 @@ def extract_report(msg: Message, plain: str, sender: str, headers: dict[str, str
         return dataclasses.replace(report, attached=True) if report is not None and attached else report
     if is_mailer_daemon(sender) or headers.get("Return-Path", "").replace(" ", "") == "<>":
         return _text_report(plain, headers, defects)
+    return _attached_text_bounce(msg, defects)
+
+
+def _attached_text_bounce(msg: Message, defects: list[str]) -> Report | None:
+    """A plain-text bounce from a mail system, attached whole to this message (a relay or help desk
+    forwarding it)."""
+    for part in msg.walk():
+        if part.get_content_type() not in ("message/rfc822", "message/global"):
+            continue
+        payload = part.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload and isinstance(payload[0], Message) else None
+        if inner is None:
+            continue
+        found = addresses([str(v) for v in inner.get_all("From", [])], defects)
+        null = (inner.get("Return-Path") or "").replace(" ", "") == "<>"
+        if not (found and is_mailer_daemon(found[0].email)) and not null:
+            continue
+        text = next((decode_part(p, defects) for p in inner.walk() if p.get_content_type() == "text/plain"), "")
+        report = _text_report(text.replace("\r\n", "\n"), {}, defects)
+        if report is not None:
+            return dataclasses.replace(report, attached=True)
     return None
 
 

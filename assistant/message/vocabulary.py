@@ -20,7 +20,7 @@ FORWARD_PREFIXES = (
 MAIL_SYSTEM_LOCALS = (
     "mailer-daemon", "mailer_daemon", "mail-daemon", "mailerdaemon", "mail_daemon", "postmaster",
     "post_master", "post-master", "mail-delivery-system", "maildelivery", "mailadmin", "mail-admin",
-    "microsoftexchange329e71ec88ae4615bbc36ab6ce41109e",
+    "microsoftexchange329e71ec88ae4615bbc36ab6ce41109e", "mdaemon", "mailerdaemon-noreply", "smtp-gateway",
 )
 # Display names mail systems sign bounces with, whatever the address behind them.
 MAIL_SYSTEM_NAMES = (
@@ -206,7 +206,8 @@ DELAY_SUBJECTS = (
     "warning: could not send message", "delivery delayed", "mail delivery delayed", "message delayed",
     "delivery notification: delivery has been delayed", "zustellung verzögert", "verzögerte zustellung",
     "remise retardée", "retard de distribution", "entrega retrasada", "consegna ritardata",
-    "vertraagde bezorging", "entrega atrasada", "försenad leverans",
+    "vertraagde bezorging", "entrega atrasada", "försenad leverans", "warning: temporary delivery failure",
+    "temporary delivery failure", "delivery delayed", "delivery delay notification", "warning: delayed mail",
 )
 # What mailing-list managers and challenge-response filters write.
 LIST_MANAGER_TEXT = (
@@ -216,10 +217,12 @@ LIST_MANAGER_TEXT = (
     "posting to a restricted list", "non-member submission", "this is the ezmlm program",
     "authorization denied", "your message has been rejected by the list", "message distribution",
     "you must be subscribed", "only members can post", "has been held for approval",
-    "could not be distributed", "your request to the list",
+    "could not be distributed", "your request to the list", "not authorized to send mail to",
+    "rejected posting", "you are not authorized to post", "your message was rejected", "posting rejected",
 )
 CHALLENGE_TEXT = (
-    "please confirm you are human", "confirm that you are a human", "confirm you are a real person",
+    "please confirm you are human", "confirm that you are a human", "confirm that you are a real person",
+    "you must confirm that you", "confirm that you sent", "confirm your message", "-confirm+", "confirm you are a real person",
     "verify that you are a human", "verify you are a real person", "prove you are human",
     "protected by boxbe", "boxbe", "spamarrest", "spam arrest", "mailblocks", "choicemail",
     "i use a challenge", "challenge-response", "to have your message delivered, please",
@@ -227,3 +230,33 @@ CHALLENGE_TEXT = (
     "my spam filter", "earthlink spamblocker", "please verify your email", "sender verification",
     "to confirm your message", "add you to my list of approved senders", "approved senders",
 )
+
+# Subjects that are a whole sentence saying so, as Lotus Notes and some webmail write them.
+AUTO_REPLY_SUBJECT_SENTENCES = (
+    "is out of the office", "is out of office", "will be out of the office", "ist außer haus",
+    "ist nicht im büro", "ist abwesend", "est absent", "est absente", "está fuera de la oficina",
+    "è fuori ufficio", "is afwezig", "er fraværende", "är frånvarande",
+)
+# Auto-reply subject words that are too ordinary to count when they are the whole subject ("Vacation").
+AUTO_REPLY_ORDINARY = ("auto", "away", "absence", "absent", "vacation", "on vacation", "ooo", "oof", "休假", "不在",
+                       "abwesenheit", "afwezig", "poissa", "fravær", "frånvaro")
+# What help desks write when they acknowledge a request automatically.
+AUTO_ACK_TEXT = (
+    "we have received your request", "we've received your request", "we received your request",
+    "your request has been received", "a ticket has been created", "your ticket has been created",
+    "we have received your message and", "this is an automated acknowledgement", "this is an automatic confirmation",
+    "hemos recibido su solicitud", "hemos recibido tu solicitud", "se ha creado un ticket",
+    "nous avons bien reçu votre demande", "nous avons bien reçu votre message", "un ticket a été créé",
+    "wir haben ihre anfrage erhalten", "ihre anfrage ist bei uns eingegangen", "ein ticket wurde erstellt",
+    "abbiamo ricevuto la tua richiesta", "abbiamo ricevuto la sua richiesta", "we hebben je verzoek ontvangen",
+    "we hebben uw verzoek ontvangen", "recebemos a sua solicitação", "recebemos sua solicitação",
+)
+# Receipts written as text (Lotus Notes "Return Receipt": "Your document: … was received by: …").
+RECEIPT_SUBJECTS = ("return receipt", "read receipt", "read:", "lesebestätigung", "gelesen:", "accusé de lecture",
+                    "lu :", "lu:", "leído:", "letto:", "gelezen:", "confirmación de lectura", "conferma di lettura")
+RECEIPT_TEXT = ("was received by", "was read by", "has been read", "was read on", "wurde gelesen",
+                "wurde empfangen von", "a été lu", "ha sido leído", "è stato letto", "is gelezen")
+# Words that turn a sentence round ("I'm away next week, but you are registered"): a person answering.
+CONTRAST_WORDS = ("but", "however", "though", "although", "mais", "cependant", "toutefois", "aber", "jedoch",
+                  "trotzdem", "pero", "sin embargo", "ma", "però", "tuttavia", "maar", "echter", "mas", "porém",
+                  "men", "dog", "mutta", "ale", "jednak", "но", "однако", "ama", "fakat", "しかし", "但是", "하지만")
