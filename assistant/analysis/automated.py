@@ -348,7 +348,7 @@ def _gateway_bounce(msg: ParsedMessage) -> Verdict | None:
     failure wording and a copy of the original message's headers, all three."""
     if _forwarded_by_person(msg):
         return None
-    body = msg.new_text + "\n" + msg.quoted_text
+    body = "\n".join((msg.new_text, msg.signature, msg.quoted_text))
     status = _SMTP_STATUS.search(body)
     if (status and _FAILURE_TEXT.search(body) and _HEADER_COPY.search(body)
             and len(_ORIGINAL_HEADER.findall(body)) >= 2):

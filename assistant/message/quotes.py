@@ -61,7 +61,7 @@ _DATE = re.compile(
 _WROTE = re.compile(r"(?:^|[\s,(])(?:" + _alternation(vocab.WROTE) + r")\b", re.IGNORECASE)
 _ATTRIBUTION_END = re.compile(r"(?:[:：]|\bwrote|\bwrites|-{2,}|>>>|\bsaid)\s*$", re.IGNORECASE)
 _SEPARATOR = re.compile(
-    r"^[ \t]*[*_]*[ \t]*(?:[-=_~*]{2,}[ \t]*)?(?:" + _alternation(vocab.ORIGINAL_MESSAGE) + r")\b.*$",
+    r"^[ \t]*[*_]*[ \t]*(?:[-=_~*]{2,}[ \t]*)?(?:" + _alternation(vocab.ORIGINAL_MESSAGE) + r")(?![^\W_]).*$",
     re.IGNORECASE)
 _SEPARATOR_DASHED = re.compile(r"[-=_*]{2,}")
 _RULE = re.compile(r"^[ \t]*(?:[-_=*~]\s?){8,}[ \t]*$")

@@ -109,6 +109,8 @@ SIGN_OFFS = (
     "thanks", "thanks again", "thanks so much", "thanks a lot", "thanks in advance", "thank you", "many thanks",
     "thx", "tia", "sincerely", "sincerely yours", "yours sincerely", "yours truly", "yours faithfully", "yours",
     "all the best", "all best", "talk soon", "take care", "br", "rgds", "respectfully", "love", "ciao",
+    "cordially", "have a nice day", "have a great day", "have a good weekend", "thanks and regards",
+    "best rgds", "warmly", "speak soon", "thank you very much", "thanks much", "thank you!",
     "mit freundlichen grüßen", "mit freundlichen grüssen", "freundliche grüße", "freundliche grüsse",
     "viele grüße", "viele grüsse", "beste grüße", "beste grüsse", "liebe grüße", "liebe grüsse", "grüße",
     "gruß", "lg", "vg", "mfg", "cordialement", "bien cordialement", "bien à vous", "salutations", "amitiés",

@@ -30,14 +30,14 @@ def test_automated_mail_is_never_taken_for_a_person_nor_a_person_for_a_machine()
 def test_reply_fixtures_keep_own_text_and_leave_quotes_and_signatures_out() -> None:
     score = score_split(reply_fixtures())
     assert score.n >= 100
-    assert score.own_kept / score.n >= 0.97  # measured 1.000
+    assert score.own_kept / score.n >= 0.97  # measured 0.994
     assert score.quote_out / score.n >= 0.95  # measured 0.982
     assert score.signature_out / score.signed >= 0.75  # measured 0.795
 
 
 @pytest.mark.parametrize(("corpus", "own", "quote", "both", "signature"), [
-    ("enron", 0.96, 0.96, 0.94, 0.50),  # measured 0.978, 0.984, 0.962, 0.532
-    ("asf", 0.93, 0.84, 0.79, 0.45),  # measured 0.950, 0.865, 0.815, 0.545 (inline answers zoned as quotes)
+    ("enron", 0.95, 0.97, 0.945, 0.74),  # measured 0.972, 0.994, 0.966, 0.774
+    ("asf", 0.955, 0.84, 0.82, 0.80),  # measured 0.977, 0.865, 0.842, 0.909 (inline answers zoned as quotes)
 ])
 def test_hand_annotated_mail(corpus: str, own: float, quote: float, both: float, signature: float) -> None:
     if not ZONES.is_dir():

@@ -356,11 +356,13 @@ def test_html_only_mail_becomes_text_with_line_breaks_and_no_code() -> None:
     ("body", "new_text", "signature"),
     [
         (b"Friday works for me.\n-- \nSun Li\nAcme Finance\n", "Friday works for me.", "--\nSun Li\nAcme Finance"),
-        # the sign-off and the name under it are the writer's own words (as people annotate mail)
-        (b"Friday works for me.\n\nBest,\nSun Li\n", "Friday works for me.\n\nBest,\nSun Li", ""),
+        # the sign-off and a first name under it are the writer's own words (as people annotate mail); a full
+        # name begins the signature
+        (b"Friday works for me.\n\nBest,\nSun Li\n", "Friday works for me.\n\nBest,", "Sun Li"),
+        (b"Friday works for me.\n\nBest,\nSun\n", "Friday works for me.\n\nBest,\nSun", ""),
         (b"Friday works for me.\n\nKind regards,\nSun Li\nHead of Finance\nAcme Corp\n+1 555 0100\n"
-         b"www.acme.example\nLisbon\n", "Friday works for me.\n\nKind regards,\nSun Li",
-         "Head of Finance\nAcme Corp\n+1 555 0100\nwww.acme.example\nLisbon"),
+         b"www.acme.example\nLisbon\n", "Friday works for me.\n\nKind regards,",
+         "Sun Li\nHead of Finance\nAcme Corp\n+1 555 0100\nwww.acme.example\nLisbon"),
         (b"Friday works for me.\n\nSent from my iPhone\n", "Friday works for me.", "Sent from my iPhone"),
         (b"Friday works for me.\n\nCheers!\nSun\n", "Friday works for me.\n\nCheers!\nSun", ""),
         (b"Friday works for me.\n\nSun Li\nSenior Counsel\nAcme Corp.\n713-853-6794\n",
@@ -370,7 +372,7 @@ def test_html_only_mail_becomes_text_with_line_breaks_and_no_code() -> None:
         (b"Passt, danke.\n\nGesendet von Outlook f\xc3\xbcr Android\n", "Passt, danke.",
          "Gesendet von Outlook f\u00fcr Android"),
     ],
-    ids=["dash-dash-space", "best", "kind-regards-contact-lines", "sent-from", "cheers", "contact-block",
+    ids=["dash-dash-space", "best-full-name", "best-first-name", "kind-regards-contact-lines", "sent-from", "cheers", "contact-block",
          "short-last-lines-stay", "outlook-android-german"],
 )
 def test_signature_is_split_off(body: bytes, new_text: str, signature: str) -> None:
@@ -382,7 +384,7 @@ def test_signature_is_split_off(body: bytes, new_text: str, signature: str) -> N
 def test_signature_comes_before_the_quote() -> None:
     body = b"Friday works for me.\n\nBest,\nSun Li\n\nOn Mon, 2 Sep 2024 at 09:00, Ana wrote:\n> Budget?\n"
     p = parse_message(plain(body))
-    assert (p.new_text, p.signature) == ("Friday works for me.\n\nBest,\nSun Li", "")
+    assert (p.new_text, p.signature) == ("Friday works for me.\n\nBest,", "Sun Li")
     assert p.quoted_text == "On Mon, 2 Sep 2024 at 09:00, Ana wrote:\n> Budget?"
 
 
