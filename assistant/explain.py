@@ -72,5 +72,6 @@ def explain_stored(store: Store, config: Config, message_id: str, as_sent: bool)
                 from_user=as_sent or m.from_user, subject=m.subject, message_id=m.message_id,
                 new_text=m.new_text, quoted_text=m.quoted_text, signature=m.signature,
                 expects=bool(m.expects_reply), expects_reason=m.expects_reason or "", promises=promises,
-                defects=[d for d in m.defects.split("; ") if d])
+                defects=[d for d in m.defects.split("; ") if d], quote_rule=m.quote_rule,
+                signature_rule=m.signature_rule)
     return None

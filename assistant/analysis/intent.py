@@ -213,6 +213,11 @@ _REQUEST = _rx(
     r"\bmy (recommendation|suggestion|advice) (would be|is|was) (to|that)\b",
     r"\bi (think|believe|feel|suggest) (that )?you (should|need to|might want to|may want to|ought to|could)\b",
     r"\byou (might|may) (want|wish|like) to\b",
+    r"\byou (will |'ll |would |also |still |really )*(need|have) to\b(?! (be|have) (a|an|the) )",
+    r"\bfeel free to\b(?!.*\b(contact|call|email|e-mail|write to|reach) us\b)",
+    r"\b(will|would) be (very |most |really )?(helpful|appreciated|great|awesome|nice|wonderful)\b",
+    r"\b(wait|waiting|look forward|looking forward) to hear(ing)? (from|back from) you\b",
+    r"\b(i|we)('d| would) like to (sit down|sit|get together|meet up) with you\b",
     r"\bif you (want|would like|'d like|wish|care|have time) to (take a look|have a look|look at|review|see|"
     r"join|discuss|talk|meet|get together|chat)\b",
     r"\b(don'?t|do not) hesitate\b",  # a company's "don't hesitate to contact us" is skipped before this

@@ -74,7 +74,8 @@ def to_record(fetched: Fetched, account: AccountConfig, workday_end: time = time
         signature=p.signature, attachments=p.attachments, size=fetched.size, gm_msgid=fetched.gm_msgid,
         gm_thrid=fetched.gm_thrid, defects=p.defects, verdict=verdict.kind, verdict_reason=verdict.reason,
         return_date=verdict.return_date, report=report, expects_reply=intent.expects_reply,
-        expects_reason=intent.reason, promises=tuple(promises),
+        expects_reason=intent.reason, promises=tuple(promises), quote_rule=p.quote_rule,
+        signature_rule=p.signature_rule,
     )
 
 

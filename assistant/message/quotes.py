@@ -295,17 +295,22 @@ def split(text: str, parent: str | None = None) -> Split:
     text = _BIDI.sub("", text)  # direction marks around addresses in Arabic and Hebrew attributions
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     n = len(lines)
+    quoted_line = [_is_prefixed(lines, i) for i in range(n)]
+    for i in range(1, n):  # a quoted line wrapped by a client that lost its ">": "> … metatag.date" / "by me."
+        if (not quoted_line[i] and lines[i].strip() and quoted_line[i - 1] and len(lines[i - 1]) >= 60
+                and len(lines[i]) < 60 and (i + 1 >= n or quoted_line[i + 1] or not lines[i + 1].strip())):
+            quoted_line[i] = True
     own_after = [False] * (n + 1)
     for i in range(n - 1, -1, -1):
         nxt = i + 1
-        own_after[i] = own_after[nxt] or (nxt < n and bool(lines[nxt].strip()) and not _is_prefixed(lines, nxt))
+        own_after[i] = own_after[nxt] or (nxt < n and bool(lines[nxt].strip()) and not quoted_line[nxt])
     ctx = _Context(_repeated(lines, parent), own_after)
     cut, rule, inline = n, None, set[int]()
     for i in range(n):
         if _GROUPWISE.match(lines[i]):  # ">>> Name DATE >>>" starts an unprefixed quote below it
             cut, rule = i, "GroupWise header (>>> Name DATE >>>)"
             break
-        if _is_prefixed(lines, i):
+        if quoted_line[i]:
             if not own_after[i]:
                 cut, rule = i, "quoted lines (>)"
                 break
@@ -325,10 +330,10 @@ def split(text: str, parent: str | None = None) -> Split:
         cut, rule = i, name
         break
     head, tail = lines[:cut], lines[cut:]
-    quoted = [x for k, x in enumerate(head) if _is_prefixed(head, k) or k in inline] + tail
-    if any(_is_prefixed(head, k) for k in range(len(head))) and rule is None:
+    quoted = [x for k, x in enumerate(head) if quoted_line[k] or k in inline] + tail
+    if any(quoted_line[:cut]) and rule is None:
         rule = "quoted lines (>) with answers between them"
-    own = [x for k, x in enumerate(head) if not _is_prefixed(head, k) and k not in inline]
+    own = [x for k, x in enumerate(head) if not quoted_line[k] and k not in inline]
     own, signature, signature_rule = split_signature(own)
     return Split(tidy("\n".join(own)), tidy("\n".join(quoted)), tidy("\n".join(signature)), rule, signature_rule)
 

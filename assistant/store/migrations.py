@@ -58,8 +58,12 @@ def _status(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[Base.metadata.tables["account_status"]])
 
 
+def _split_rules(conn: Connection) -> None:
+    _add_columns(conn, "messages", (("quote_rule", "TEXT"), ("signature_rule", "TEXT")))
+
+
 STEPS: Sequence[Step] = (("0001_initial", _initial), ("0002_followups", _followups), ("0003_promises", _promises),
-                         ("0004_reports", _reports), ("0005_status", _status))
+                         ("0004_reports", _reports), ("0005_status", _status), ("0006_split_rules", _split_rules))
 
 
 def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> list[str]:

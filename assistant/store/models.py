@@ -119,6 +119,8 @@ class StoredMessage(Base):
     expects_reply: Mapped[bool | None] = mapped_column(Boolean)
     expects_reason: Mapped[str | None] = mapped_column(Text)
     promises_json: Mapped[str | None] = mapped_column(Text)  # [{text, what, due}] found in the new text
+    quote_rule: Mapped[str | None] = mapped_column(Text)  # which rule found the quote, for `explain`
+    signature_rule: Mapped[str | None] = mapped_column(Text)
 
 
 class Thread(Base):

@@ -79,6 +79,8 @@ class MessageRecord:
     expects_reply: bool | None = None
     expects_reason: str | None = None
     promises: tuple[dict[str, Any], ...] = ()
+    quote_rule: str | None = None
+    signature_rule: str | None = None
 
 
 @dataclass(frozen=True)
@@ -414,3 +416,4 @@ def _fill(row: StoredMessage, r: MessageRecord, folder: str, uidvalidity: int, n
     row.report_json = json.dumps(r.report) if r.report else None
     row.expects_reply, row.expects_reason = r.expects_reply, r.expects_reason
     row.promises_json = json.dumps(list(r.promises)) if r.promises else None
+    row.quote_rule, row.signature_rule = r.quote_rule, r.signature_rule

@@ -81,6 +81,7 @@ def test_explain_files_without_any_config(tmp_path: Path, monkeypatch: pytest.Mo
                         b"I'll send you the revised deck by Friday.\r\n\r\nOn Sun, Nov 1, 2026 Bob wrote:\r\n"
                         b"> I will call you tomorrow.\r\n")
     code, out, _ = run(capsys, "explain", "--json", str(promise))
+    assert json.loads(out)["quote_rule"] == "attribution line: 'On Sun, Nov 1, 2026 Bob wrote:'"
     assert json.loads(out)["promises"] == [{"text": "I'll send you the revised deck by Friday.",
                                             "what": "the revised deck", "by": "sender",
                                             "due_at": "2026-11-06T23:00:00+00:00"}]
@@ -114,3 +115,19 @@ def test_track_refuses_mail_the_user_did_not_send(dovecot_mailbox: Mailbox,
     run(capsys, "--config", config, "sync")
     code, _, err = run(capsys, "--config", config, "track", received)
     assert code == 1 and err.startswith(f"error: {received} is not a message you sent (from alice@client.example)")
+
+
+def test_explain_of_stored_mail_names_the_rules_sync_used(dovecot_mailbox: Mailbox,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    scene = Scene(dovecot_mailbox)
+    received = scene.receive("Re: Budget", "Friday works.\n\nBest,\nAlice\n\nAlice Wong\nHead of Finance\n"
+                             "Client Corp.\n+1 555 0100\n\nOn Mon, Nov 2, 2026 at 9:00 AM Me <me@example.com> wrote:\n"
+                             "> Does Friday work?\n", MON)
+    config = str(dovecot_mailbox.write_config())
+    run(capsys, "--config", config, "sync")
+    code, out, err = run(capsys, "--config", config, "explain", "--json", received)
+    assert code == 0, err
+    row = json.loads(out)
+    assert row["new_text"] == "Friday works.\n\nBest,\nAlice"
+    assert row["quote_rule"].startswith("attribution line: 'On Mon, Nov 2, 2026")
+    assert row["signature_rule"] == "the lines under the sign-off"
