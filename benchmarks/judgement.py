@@ -10,6 +10,8 @@ holds the floors, a little under these figures):
   zones       ../shared/data/zones (hand-annotated Enron and Apache mail, train split): own text kept,
               quote kept out, signature kept out, both own-text measures at once
   replies     tests/data/judgement/replies (.eml + .json pairs, many clients and languages): the same
+  heldout     tests/data/judgement/heldout: automated mail and replies written apart from the code and the other
+              fixtures, measured once and never tuned on (--errors heldout lists its misses, to read afterwards)
   intent      ../shared/data/intent-train.tsv, held out (every 5th line) and whole file: accuracy,
               precision, recall, and precision with the negatives reweighted to a 30% share of Yes
 
@@ -43,6 +45,7 @@ ZONES = SHARED / "zones"
 INTENT = SHARED / "intent-train.tsv"
 AUTOMATED = (ROOT / "tests" / "data" / "automated", ROOT / "tests" / "data" / "judgement" / "automated")
 REPLIES = ROOT / "tests" / "data" / "judgement" / "replies"
+HELDOUT = ROOT / "tests" / "data" / "judgement" / "heldout"  # written apart from the code, measured, never tuned on
 HOLD_OUT_EVERY = 5
 REALISTIC_YES = 0.30  # share of requests in real mail, for the precision a user feels
 
@@ -69,7 +72,9 @@ class Labelled:
     kind: str
 
 
-def automated_fixtures() -> list[Labelled]:
+def automated_fixtures(heldout: bool = False) -> list[Labelled]:
+    if heldout:
+        return [Labelled(p, p.parent.name) for p in sorted((HELDOUT / "automated").glob("*/*.eml"))]
     out = [Labelled(p, _LEGACY_KIND[p.stem]) for p in sorted(AUTOMATED[0].glob("*.eml")) if p.stem in _LEGACY_KIND]
     out += [Labelled(p, p.parent.name) for p in sorted(AUTOMATED[1].glob("*/*.eml"))]
     return out
@@ -184,9 +189,9 @@ def zone_records(name: str) -> list[Annotated]:
     return out
 
 
-def reply_fixtures() -> list[Annotated]:
+def reply_fixtures(heldout: bool = False) -> list[Annotated]:
     out = []
-    for eml in sorted(REPLIES.glob("*.eml")):
+    for eml in sorted((HELDOUT / "replies" if heldout else REPLIES).glob("*.eml")):
         meta = eml.with_suffix(".json")
         if not meta.is_file():
             continue
@@ -304,7 +309,7 @@ def held_out(line: int) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--errors", choices=("automated", "zones", "replies", "intent"),
+    parser.add_argument("--errors", choices=("automated", "zones", "replies", "intent", "heldout"),
                         help="list the failures of one data set")
     parser.add_argument("--set", choices=("enron", "asf"), help="with --errors zones: one corpus")
     parser.add_argument("--limit", type=int, default=40, help="failures listed at most (default 40)")
@@ -312,11 +317,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.perf_counter()
 
     auto = score_automated(automated_fixtures())
-    print("automated mail (tests/data/automated, tests/data/judgement/automated)")
-    print(f"  {auto.machines} automated: {auto.machine_accuracy:.1%} never taken for human "
-          f"({len(auto.machines_as_human)} taken for human)")
-    print(f"  {auto.humans} human: {len(auto.humans_as_machine)} taken for a machine")
-    print(f"  exact kind right: {auto.kind_accuracy:.1%} of {auto.total}")
+    held_auto = score_automated(automated_fixtures(heldout=True))
+    for title, a in (("automated mail (tests/data/automated, tests/data/judgement/automated)", auto),
+                     ("automated mail, held out (tests/data/judgement/heldout/automated)", held_auto)):
+        if not a.total:
+            continue
+        print(title)
+        print(f"  {a.machines} automated: {a.machine_accuracy:.1%} never taken for human "
+              f"({len(a.machines_as_human)} taken for human)")
+        print(f"  {a.humans} human: {len(a.humans_as_machine)} taken for a machine")
+        print(f"  exact kind right: {a.kind_accuracy:.1%} of {a.total}")
 
     print("own text / quote / signature")
     zone_scores = {}
@@ -333,6 +343,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {ZONES}: not found, skipped")
     replies = score_split(reply_fixtures())
     print("  " + replies.line("reply fixtures"))
+    held_replies = score_split(reply_fixtures(heldout=True))
+    if held_replies.n:
+        print("  " + held_replies.line("reply fixtures, held out"))
 
     intent_held = intent_all = None
     if INTENT.is_file():
@@ -352,11 +365,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"\n{title} ({len(rows)}):")
             for row in rows[:limit]:
                 print("  " + row)
-    elif args.errors in ("zones", "replies"):
+    elif args.errors in ("zones", "replies", "heldout"):
+        if args.errors == "heldout":  # to read after measuring, for the next fixture set: never tune on these
+            for row in held_auto.machines_as_human + held_auto.humans_as_machine + held_auto.wrong_kind:
+                print("  " + row)
         if args.errors == "zones":
             failures = [f for name, s in zone_scores.items() if args.set in (None, name) for f in s.failures]
         else:
-            failures = replies.failures
+            failures = replies.failures if args.errors == "replies" else held_replies.failures
         print(f"\nfailures ({len(failures)}):")
         for ident, o, new_text in failures[:limit]:
             print(f"--- {ident}: own kept {o.own_kept}, quote out {o.quote_out}, signature out {o.signature_out}")
