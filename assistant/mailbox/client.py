@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import imapclient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 from imapclient.response_parser import parse_fetch_response
 
 from assistant.config import AccountConfig
@@ -89,6 +89,8 @@ class MailboxClient:
         self._imap = imap
         self.account = account
         self._counter = counter
+        self._selected: str | None = None  # the folder SELECTed or EXAMINEd now
+        self._exists = 0  # EXISTS of the last folder examined
         self.capabilities = frozenset(_text(c).upper() for c in imap.capabilities())
         self.condstore = "CONDSTORE" in self.capabilities
         self.gmail = "X-GM-EXT-1" in self.capabilities
@@ -145,9 +147,18 @@ class MailboxClient:
         try:
             if account.auth == "xoauth2":
                 imap.oauth2_login(account.username, secret)
-            else:
+            elif secret.isascii() and account.username.isascii():
                 imap.login(account.username, secret)
+            elif b"AUTH=PLAIN" in imap.capabilities():
+                imap.plain_login(account.username, secret)  # RFC 4616: UTF-8, where LOGIN cannot carry it
+            else:
+                raise MailboxError(f"{where}: the password or username holds non-ASCII characters and the "
+                                   "server offers no AUTHENTICATE PLAIN to send them",
+                                   "use an ASCII password (or app password) for this account")
         except LoginError as e:
+            if isinstance(e.__context__, (IMAPClientAbortError, OSError)):  # cut, not refused
+                raise MailboxError(f"{where}: the connection was lost during login: {e.__context__}",
+                                   "the server or the network dropped it; Followup will retry") from e
             imap.shutdown()
             source = account.password_env and f"${account.password_env}" or "the password source"
             raise AuthError(f"{account.where}: the server refused the login for {account.username!r}",
@@ -156,6 +167,25 @@ class MailboxClient:
             raise MailboxError(f"{where}: login failed: {e}") from e
         log.info("%s: logged in to %s:%s", account.name, account.host, account.port)
         return cls(imap, account, counter)
+
+    def _select(self, folder: str, readonly: bool) -> dict[bytes, Any]:
+        """SELECT or EXAMINE, remembering which, so an APPEND never targets a folder held read-only."""
+        info: dict[bytes, Any] = self._call(f"{'EXAMINE' if readonly else 'SELECT'} {folder}",
+                                            lambda: self._imap.select_folder(folder, readonly=readonly))
+        self._selected = folder
+        return info
+
+    def _unselect(self) -> None:
+        """Leave the selected folder without expunging anything: UNSELECT (RFC 3691), else CLOSE, which
+        expunges nothing after EXAMINE (RFC 3501 6.4.2), and every SELECT we make is followed by our own
+        UID EXPUNGE already."""
+        if self._selected is None:
+            return
+        if "UNSELECT" in self.capabilities:
+            self._call("UNSELECT", self._imap.unselect_folder)
+        else:
+            self._call("CLOSE", self._imap.close_folder)
+        self._selected = None
 
     def _call(self, what: str, fn: Callable[[], Any]) -> Any:
         try:
@@ -175,11 +205,15 @@ class MailboxClient:
 
     def examine(self, folder: str) -> FolderStatus:
         """Select read-only: we never change the user's flags, and EXAMINE tells us all we need."""
-        info = self._call(f"EXAMINE {folder}", lambda: self._imap.select_folder(folder, readonly=True))
+        info = self._select(folder, readonly=True)
         modseq = info.get(b"HIGHESTMODSEQ")
-        return FolderStatus(name=folder, uidvalidity=int(info[b"UIDVALIDITY"]),
-                            uidnext=int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None,
-                            exists=int(info[b"EXISTS"]), highestmodseq=int(modseq) if modseq else None)
+        uidnext = int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None
+        if uidnext is None:  # Courier's EXAMINE leaves it out; STATUS says it (RFC 3501 6.3.10)
+            status = self._call(f"STATUS {folder}", lambda: self._imap.folder_status(folder, [b"UIDNEXT"]))
+            uidnext = int(status[b"UIDNEXT"]) if b"UIDNEXT" in status else None
+        self._exists = int(info[b"EXISTS"])
+        return FolderStatus(name=folder, uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=uidnext,
+                            exists=self._exists, highestmodseq=int(modseq) if modseq else None)
 
     # --- messages -------------------------------------------------------------------------------
 
@@ -189,7 +223,31 @@ class MailboxClient:
             criteria += ["SINCE", since]
         found = self._call("UID SEARCH", lambda: self._imap.search(criteria))
         # "n:*" always matches the highest UID, even when it is below n.
-        return sorted(int(u) for u in found if int(u) > last_uid)
+        uids = sorted(int(u) for u in found if int(u) > last_uid)
+        if not uids and self._exists:
+            uids = self._uids_after_by_sequence(last_uid, since)
+        return uids
+
+    def _uids_after_by_sequence(self, last_uid: int, since: date | None) -> list[int]:
+        """A second look when UID SEARCH answered nothing although the folder holds mail: GNU Mailutils
+        answers "UID SEARCH UID 1:*" with nothing. Search by sequence number and read the UIDs instead."""
+        criteria: list[Any] = ["SINCE", since] if since is not None else ["ALL"]
+        self._imap.use_uid = False
+        try:
+            seqs = self._call("SEARCH", lambda: self._imap.search(criteria))
+        finally:
+            self._imap.use_uid = True
+        data: dict[int, Any] = {}
+        for seq_set in uid_sets(sorted(int(s) for s in seqs)):
+            def one(s: str = seq_set) -> dict[int, Any]:
+                return self._fetch_range(s, ["UID"], None, uid=False)
+            data.update(self._call("FETCH UID", one))
+        uids = sorted(int(d[b"UID"]) for d in data.values() if b"UID" in d and int(d[b"UID"]) > last_uid)
+        if uids:
+            log.warning("%s: UID SEARCH found nothing although the folder holds %d messages; a search by "
+                        "sequence number found %d new (a server bug worked around)",
+                        self.account.name, self._exists, len(uids))
+        return uids
 
     def all_uids(self) -> set[int]:
         return {int(u) for u in self._call("UID SEARCH ALL", lambda: self._imap.search(["ALL"]))}
@@ -199,7 +257,7 @@ class MailboxClient:
         items = ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "BODY.PEEK[HEADER]", f"BODY.PEEK[TEXT]<0.{body_bytes}>"]
         if self.gmail:
             items += ["X-GM-MSGID", "X-GM-THRID"]
-        data = self._call(f"FETCH of {len(uids)} messages", lambda: self._imap.fetch(list(uids), items))
+        data = self._fetch_sets(f"FETCH of {len(uids)} messages", uids, items)
         out = []
         for uid, d in sorted(data.items()):
             header = d.get(b"BODY[HEADER]") or b""
@@ -214,6 +272,16 @@ class MailboxClient:
             ))
         return out
 
+    def _fetch_sets(self, what: str, uids: Sequence[int], items: list[str],
+                    modifiers: list[str] | None = None) -> dict[int, Any]:
+        """UID FETCH in compact sets ("251:500"), each command line under 1,000 octets (RFC 2683 3.2.1.5)."""
+        data: dict[int, Any] = {}
+        for uid_set in uid_sets(uids):
+            def one(s: str = uid_set) -> dict[int, Any]:
+                return self._fetch_range(s, items, modifiers)
+            data.update(self._call(what, one))
+        return data
+
     def flags(self, uids: Sequence[int] | str, changed_since: int | None = None) -> dict[int, tuple[str, ...]]:
         """Flags of these messages; with `changed_since` (CONDSTORE) only of those changed after it."""
         if not uids:
@@ -222,14 +290,14 @@ class MailboxClient:
         if isinstance(uids, str):
             data = self._call("FETCH FLAGS", lambda: self._fetch_range(uids, ["FLAGS"], modifiers))
         else:
-            data = self._call("FETCH FLAGS", lambda: self._imap.fetch(list(uids), ["FLAGS"], modifiers=modifiers))
+            data = self._fetch_sets("FETCH FLAGS", uids, ["FLAGS"], modifiers)
         return {int(uid): tuple(_text(f) for f in d.get(b"FLAGS", ())) for uid, d in data.items()}
 
     # --- our drafts: the only writes Followup ever makes ------------------------------------------
 
     def find_by_message_id(self, folder: str, message_id: str) -> int | None:
         """UID of the message with this Message-ID in `folder`, if any."""
-        self._call(f"EXAMINE {folder}", lambda: self._imap.select_folder(folder, readonly=True))
+        self._select(folder, readonly=True)
         found = self._call("UID SEARCH HEADER", lambda: self._imap.search(["HEADER", "Message-ID", message_id]))
         return max(int(u) for u in found) if found else None
 
@@ -240,6 +308,8 @@ class MailboxClient:
     def append_message(self, folder: str, raw: bytes, when: datetime,
                        flags: tuple[bytes, ...] = ()) -> tuple[int | None, int | None]:
         """APPEND one message of ours (a draft, the weekly report); (UIDVALIDITY, UID) with UIDPLUS."""
+        if self._selected == folder:
+            self._unselect()  # Courier refuses an APPEND into the folder held read-only ("Current box is …")
         try:
             response = self._imap.append(folder, raw, flags=list(flags), msg_time=when)
         except IMAPClientError as e:
@@ -253,7 +323,7 @@ class MailboxClient:
 
     def fetch_whole(self, folder: str, uid: int) -> bytes | None:
         """The whole message (our drafts are small), without marking it read."""
-        self._call(f"EXAMINE {folder}", lambda: self._imap.select_folder(folder, readonly=True))
+        self._select(folder, readonly=True)
         data = self._call("FETCH", lambda: self._imap.fetch([uid], ["BODY.PEEK[]"]))
         item = data.get(uid)
         return bytes(item[b"BODY[]"]) if item and b"BODY[]" in item else None
@@ -263,7 +333,7 @@ class MailboxClient:
         if "UIDPLUS" not in self.capabilities:
             raise MailboxError(f"{self.account.where}: the server lacks UIDPLUS, so a draft cannot be removed "
                                "without risking other messages marked deleted", "delete the draft by hand")
-        self._call(f"SELECT {folder}", lambda: self._imap.select_folder(folder))
+        self._select(folder, readonly=False)
         self._call("STORE \\Deleted", lambda: self._imap.add_flags([uid], [b"\\Deleted"]))
         self._call("UID EXPUNGE", lambda: self._imap.uid_expunge([uid]))
 
@@ -275,7 +345,7 @@ class MailboxClient:
 
     def idle_wait(self, folder: str, seconds: float, stop: threading.Event) -> bool:
         """Wait in IDLE on `folder` up to `seconds`; True as soon as the server reports a change."""
-        self._call(f"EXAMINE {folder}", lambda: self._imap.select_folder(folder, readonly=True))
+        self._select(folder, readonly=True)
         self._call("IDLE", self._imap.idle)
         changed = False
         try:
@@ -287,17 +357,19 @@ class MailboxClient:
             self._call("DONE", self._imap.idle_done)
         return changed
 
-    def _fetch_range(self, uid_range: str, items: list[str], modifiers: list[str] | None) -> dict[int, Any]:
-        """UID FETCH over a range such as "1:500": imapclient's fetch() only takes explicit UIDs."""
+    def _fetch_range(self, uid_range: str, items: list[str], modifiers: list[str] | None,
+                     uid: bool = True) -> dict[int, Any]:
+        """UID FETCH over a set such as "1:500,502": imapclient's fetch() only takes explicit UIDs. With
+        uid=False, a FETCH by sequence number (keyed by sequence number)."""
         raw = self._imap._imap
-        args = ["UID", "FETCH", uid_range, f"({' '.join(items)})"]
+        args = (["UID"] if uid else []) + ["FETCH", uid_range, f"({' '.join(items)})"]
         if modifiers:
             args.append(f"({' '.join(modifiers)})")
         tag = raw._command(*args)
         typ, data = raw._command_complete("FETCH", tag)
         self._imap._checkok("fetch", typ, data)
         typ, data = raw._untagged_response(typ, data, "FETCH")
-        return dict(parse_fetch_response(data, False, True))
+        return dict(parse_fetch_response(data, False, uid))
 
     def logout(self) -> None:
         try:
@@ -355,3 +427,35 @@ def detect_folders(account: AccountConfig, folders: Sequence[FolderInfo]) -> Fol
                 f'set {role} = "FOLDER NAME" in the account; folders on the server: '
                 f"{', '.join(sorted(f.name for f in folders))}")
     return Folders(inbox=chosen["inbox"], sent=chosen["sent"], drafts=chosen["drafts"], found_by=how)
+
+
+MAX_UID_SET = 900  # octets of one UID set: with the command around it, a line stays under 1,000 (RFC 2683)
+
+
+def compact(uids: Sequence[int]) -> str:
+    """Sorted UIDs as an IMAP sequence set of ranges: [251, 252, …, 500, 502] → "251:500,502"."""
+    parts: list[str] = []
+    ordered = sorted(set(uids))
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        parts.append(str(ordered[i]) if i == j else f"{ordered[i]}:{ordered[j]}")
+        i = j + 1
+    return ",".join(parts)
+
+
+def uid_sets(uids: Sequence[int], limit: int = MAX_UID_SET) -> list[str]:
+    """Compact UID sets, each at most `limit` octets, covering `uids`."""
+    out: list[str] = []
+    current = ""
+    for part in compact(uids).split(",") if uids else []:
+        if current and len(current) + 1 + len(part) > limit:
+            out.append(current)
+            current = part
+        else:
+            current = f"{current},{part}" if current else part
+    if current:
+        out.append(current)
+    return out
