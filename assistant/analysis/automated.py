@@ -10,10 +10,11 @@ For an auto-reply, `return_date` reads the stated return date from its text, pre
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
+from assistant.analysis.return_date import return_date
 from assistant.message import ParsedMessage, is_mailer_daemon
 from assistant.message import vocabulary as vocab
 
@@ -469,135 +470,3 @@ def _stated_return(msg: ParsedMessage) -> date | None:
     if found is None and own_subject:
         found = return_date(msg.subject, msg.date)
     return found
-
-
-def _alternation(words: Iterable[str]) -> str:
-    """A regex alternation, longest first, so that "november" is tried before "nov"."""
-    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-
-
-_MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
-    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
-    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "mai": 5, "juni": 6, "juli": 7,
-    "oktober": 10, "okt": 10, "dezember": 12, "dez": 12,
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "juin": 6, "juillet": 7, "août": 8,
-    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
-    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
-}
-_WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
-    "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5, "sonnabend": 5,
-    "sonntag": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
-    "lunes": 0, "martes": 1, "miércoles": 2, "miercoles": 2, "jueves": 3, "viernes": 4, "sábado": 5,
-    "sabado": 5, "domingo": 6,
-}
-_WEEKDAY_ABBR = ("mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun")
-_M = _alternation(_MONTHS)
-_SFX = r"(?:st|nd|rd|th|er|\.)?"  # 16th, 1er, 16.
-_DATE = re.compile(
-    rf"(?<![\w./-])(?:(?:{_alternation(_WEEKDAYS)}|{_alternation(_WEEKDAY_ABBR)})\b\.?,?\s+"
-    r"(?:(?:the|den|le|el)\s+)?)?"
-    r"(?:(?P<iso_y>\d{4})-(?P<iso_m>\d{1,2})-(?P<iso_d>\d{1,2})"
-    r"|(?P<dot_d>\d{1,2})\.(?P<dot_m>\d{1,2})\.(?P<dot_y>\d{4}|\d{2}(?!\d))?"  # 16.11. / 13.11.2026
-    r"|(?P<sl_a>\d{1,2})/(?P<sl_b>\d{1,2})(?:/(?P<sl_y>\d{4}|\d{2}))?"
-    rf"|(?P<md_m>{_M})\b\.?\s+(?P<md_d>\d{{1,2}}){_SFX}"  # November 16th, Nov 2-13, 2026
-    rf"(?:\s*(?:-|–|—|to|through|until|till)\s*(?P<md_e>\d{{1,2}}){_SFX}(?!\s*(?:{_M})\b))?"
-    r"(?:,?\s+(?P<md_y>\d{4}))?"
-    rf"|(?:(?P<dm_s>\d{{1,2}}){_SFX}\s*(?:-|–|—|to|au|al|bis)\s*)?"  # 16 November, du 2 au 13 novembre
-    rf"(?P<dm_d>\d{{1,2}}){_SFX}\s*(?:of\s+|de\s+)?(?P<dm_m>{_M})\b\.?(?:,?\s+(?P<dm_y>\d{{4}}))?"
-    rf"|(?P<wd>{_alternation(_WEEKDAYS)})\b"
-    r")(?![\d/])",
-    re.IGNORECASE,
-)
-# Words between "back"/"until" and the date that do not change its meaning.
-_FILLER = (r"(?:\s+(?:in|at|to|into|the|office|work|my|desk|on|from|starting|again|by|im|büro|buero|am|ab|"
-           r"dem|den|au|bureau|le|el|la|oficina|op|kantoor|prévu|prevu|previsto))*")
-_BACK = re.compile(
-    r"(?:\b(?:not|won't)\s+(?:be\s+)?(?:back|return(?:ing)?|in the office|available)\s+(?:until|till|before)"
-    r"|\bback|\breturn(?:ing|s)?|\bavailable again|\bwieder|\bzurück|\bzurueck|\bde retour|\bretour|"
-    rf"\bde vuelta|\bregreso|\bvuelvo|\brientro|\bterug){_FILLER}[\s,:]*$",
-    re.IGNORECASE,
-)
-_UNTIL = re.compile(
-    r"(?:\buntil|\btill|['’]til|\bthrough|\bthru|\bup to and including|\bbis|\bjusqu['’]\s*(?:au|à|a)|"
-    r"\bhasta|\bfino\s+al|\btot\s+en\s+met|\bt/m)"
-    r"(?:\s+(?:and including|including|inclusive|the|le|el|dem|den|zum|einschließlich|einschliesslich|"
-    r"inklusive|inkl\.))*[\s,:]*$",
-    re.IGNORECASE,
-)
-_RANGE_GAP = re.compile(r"\s*(?:to|till|until|through|thru|-|–|—|bis|au|al|tot)\s*", re.IGNORECASE)
-_FROM = re.compile(r"\b(?:ab|am|from|on|à partir du)(?:\s+(?:dem|den|the))?\s*$", re.IGNORECASE)
-_STALE = timedelta(days=183)  # a year-less date this far behind the reply's date is read as past, not next year
-_THEN_BACK = re.compile(r"[\s,]*(?:(?:bin|ist|sind)\s+(?:ich|er|sie|wir)\s+|I'?m\s+|I am\s+|I'll be\s+)?"
-                        r"(?:wieder|zurück|back)\b", re.IGNORECASE)
-
-
-def return_date(text: str, sent: datetime) -> date | None:
-    """The first day the writer of an out-of-office text is back, or None when it does not say plainly.
-
-    "back on X" / "returning X" give X; "until X" / "through X" / "from W to X" / "bis X" / "jusqu'au X"
-    mean away through X, so the day after. Dates without a year are the first such date on or after
-    `sent` (the reply's own date, in the writer's offset). Numeric dates like 11/12 that read both ways
-    give None; dotted dates are day first. Return phrases win over until-phrases; disagreeing ones give None.
-    """
-    start = sent.date()
-    found: tuple[set[date], set[date]] = (set(), set())  # (return phrases, until phrases)
-    prev_end: int | None = None
-    for m in _DATE.finditer(text):
-        day = _resolve(m, start)
-        before = text[max(prev_end or 0, m.start() - 60):m.start()]
-        gap = text[prev_end:m.start()] if prev_end is not None else None
-        prev_end = m.end()
-        if day is None:
-            continue
-        if _BACK.search(before) or (_FROM.search(before) and _THEN_BACK.match(text, m.end())):
-            found[0].add(day)
-        elif (m.group("md_e") or m.group("dm_s") or _UNTIL.search(before)
-              or (gap is not None and _RANGE_GAP.fullmatch(gap))):
-            found[1].add(day + timedelta(days=1))
-    for days in found:
-        if days:
-            return days.pop() if len(days) == 1 else None
-    return None
-
-
-def _resolve(m: re.Match[str], start: date) -> date | None:
-    g = m.groupdict()
-    if g["iso_y"]:
-        return _dated(int(g["iso_m"]), int(g["iso_d"]), g["iso_y"], start)
-    if g["dot_d"]:
-        return _dated(int(g["dot_m"]), int(g["dot_d"]), g["dot_y"], start)
-    if g["sl_a"]:
-        a, b = int(g["sl_a"]), int(g["sl_b"])
-        if a > 12 >= b:
-            return _dated(b, a, g["sl_y"], start)
-        if b > 12 >= a or a == b:
-            return _dated(a, b, g["sl_y"], start)
-        return None  # 11/12 is November 12 in Boston and 11 December in Berlin
-    if g["md_m"]:
-        return _dated(_MONTHS[g["md_m"].lower()], int(g["md_e"] or g["md_d"]), g["md_y"], start)
-    if g["dm_m"]:
-        return _dated(_MONTHS[g["dm_m"].lower()], int(g["dm_d"]), g["dm_y"], start)
-    weekday = _WEEKDAYS[g["wd"].lower()]
-    return start + timedelta(days=(weekday - start.weekday() - 1) % 7 + 1)  # the next one, never today
-
-
-def _dated(month: int, day: int, year: str | None, start: date) -> date | None:
-    if year:
-        try:
-            return date(int(year) + (2000 if len(year) == 2 else 0), month, day)
-        except ValueError:
-            return None
-    for candidate_year in (start.year, start.year + 1):
-        try:
-            candidate = date(candidate_year, month, day)
-        except ValueError:
-            continue
-        if candidate >= start:
-            return candidate
-        if start - candidate <= _STALE:
-            return None  # a date that just passed: a responder left on, not a return a year from now
-    return None

@@ -62,6 +62,7 @@ _LIST_FOOTER = re.compile(r"view this message in context|mailing list archive|^s
 _SENTENCE = re.compile(r"[.!?]\s*$")
 _NAME = re.compile(r"^[\"']?(?:[A-ZÀ-Þ][\w'’.-]*|[A-ZÀ-Þ]\.)(?:[ \t]+(?:[A-ZÀ-Þ][\w'’.-]*|[A-ZÀ-Þ]\.|de|van|von|"
                    r"der|da|di|del|la|le)){1,4}[\"']?,?(?:[ \t]+(?:CFA|CPA|PhD|MBA|Jr\.?|Sr\.?))?\s*$")
+_CJK_PROSE = re.compile(r"[，。、；！？]|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{12,}")
 _MAX_BLOCK = 14  # lines a signature block holds at most, blank lines apart
 
 Rule = Callable[[list[str]], "tuple[int, str] | None"]
@@ -134,8 +135,8 @@ def _signature_like(line: str) -> int:
     if _DISCLAIMER.search(text):
         return 2
     words = text.split()
-    if (len(text) > 80 or "?" in text or len(words) > 10 or _SIGN_OFF.match(text)
-            or (_SENTENCE.search(text) and sum(w.islower() for w in words) >= 3)):
+    if (len(text) > 80 or "?" in text or len(words) > 10 or _SIGN_OFF.match(text) or _CJK_PROSE.search(text)
+            or (_SENTENCE.search(text) and (sum(w.islower() for w in words) >= 3 or len(words) >= 5))):
         return 0  # prose ("Maria's phone number is (607) 762-7688."), or a sign-off, which is the writer's own
     key = _KEY_VALUE.match(text)
     if key and not (_CONTACT_LABEL.match(text) or _EMAIL.search(text) or _URL.search(text) or _PHONE.search(text)):
@@ -149,7 +150,7 @@ def _signature_like(line: str) -> int:
         return 1
     if len(words) <= 5 and all(w[:1].isupper() or not w[:1].isalpha() for w in words):
         return 1  # a name, a place: "Kay C. Young", "Houston, Texas"
-    if not re.search(r"[a-z]{3}", text):
+    if sum(ch.isalpha() for ch in text) < 0.3 * len(text):
         return 1  # coordinates, codes: "42° 29' 7\" N"
     return 0
 

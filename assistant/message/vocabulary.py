@@ -262,3 +262,65 @@ RECEIPT_TEXT = ("was received by", "was read by", "has been read", "was read on"
 CONTRAST_WORDS = ("but", "however", "though", "although", "mais", "cependant", "toutefois", "aber", "jedoch",
                   "trotzdem", "pero", "sin embargo", "ma", "però", "tuttavia", "maar", "echter", "mas", "porém",
                   "men", "dog", "mutta", "ale", "jednak", "но", "однако", "ama", "fakat", "しかし", "但是", "하지만")
+
+# Month names in many languages, as stems that their inflected forms start with ("listopad" → listopada,
+# listopadu). A stem that means different months in two languages (Croatian "listopad" is October) is left
+# to the language that uses it most in mail: here the Czech and Polish November.
+MONTH_STEMS: dict[str, int] = {}
+for _month, _stems in enumerate((
+    ("jan", "jän", "janv", "ene", "gen", "tammi", "styczn", "stycz", "leden", "ledn", "januá", "январ", "янв", "січ",
+     "ιανου", "ocak", "ianuar", "sausio", "janvār", "jaanuar", "siječ", "siječnj", "јануар", "януари", "janúar"),
+    ("feb", "fév", "fev", "febb", "helmi", "lut", "únor", "únor", "februá", "феврал", "фев", "лют", "φεβρου",
+     "şubat", "subat", "februar", "vasario", "februār", "veebruar", "veljač", "фебруар", "февруари", "febrúar"),
+    ("mar", "mär", "maerz", "mars", "marzo", "maalis", "marz", "břez", "březn", "marec", "марта", "март", "берез",
+     "μαρτ", "mart", "martie", "kovo", "mart", "märts", "ožuj", "марта", "március"),
+    ("apr", "avr", "abr", "huhti", "kwie", "dub", "dubn", "apríl", "апрел", "апр", "квіт", "απριλ", "nisan",
+     "aprilie", "balandž", "aprīl", "aprill", "trav", "април", "április"),
+    ("may", "mai", "mayo", "magg", "mei", "maio", "touko", "maj", "květ", "kvetn", "máj", "мая", "май", "трав",
+     "μαΐ", "μαι", "mayıs", "mayis", "gegužė", "maijs", "maij", "svib", "мај", "május"),
+    ("jun", "juin", "giu", "juni", "kesä", "czerw", "červn", "červen", "jún", "июн", "черв", "ιουν", "haziran",
+     "iunie", "birželio", "jūnij", "juuni", "lip", "јун", "юни", "június"),
+    ("jul", "juil", "lug", "juli", "heinä", "lipc", "lipiec", "červenc", "červenec", "júl", "июл", "лип", "ιουλ",
+     "temmuz", "iulie", "liepos", "jūlij", "juuli", "srp", "јул", "юли", "július"),
+    ("aug", "août", "aout", "ago", "augus", "elo", "sierp", "srpn", "srpen", "augusz", "август", "авг", "серп",
+     "αυγου", "ağustos", "agustos", "rugpjūčio", "august", "kolovoz", "август", "augusztus"),
+    ("sep", "sept", "set", "sett", "syys", "wrze", "září", "zář", "septemb", "сентябр", "сен", "верес", "σεπτεμ",
+     "eylül", "eylul", "rugsėjo", "septembr", "rujan", "ruj", "септемб", "szeptember"),
+    ("oct", "okt", "ott", "out", "loka", "paźdz", "pazdz", "říj", "října", "октябр", "окт", "жовт", "οκτω",
+     "ekim", "octombrie", "spalio", "oktobr", "listopad_hr", "октоб", "október"),
+    ("nov", "noviem", "novem", "marras", "listopad", "novemb", "ноябр", "ноя", "листопад", "νοεμ", "kasım",
+     "kasim", "noiembrie", "lapkri", "novembr", "studen", "новемб", "ноември", "nóvember", "november"),
+    ("dec", "déc", "dez", "dic", "dici", "joulu", "grud", "prosin", "prosinc", "decemb", "декабр", "дек", "груд",
+     "δεκεμ", "aralık", "aralik", "decembrie", "gruodžio", "decembr", "prosin", "децемб", "декември",
+     "desember", "december", "desemb"),
+), start=1):
+    for _stem in _stems:
+        MONTH_STEMS.setdefault(_stem, _month)
+for _month, _name in enumerate(("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
+                                "أكتوبر", "نوفمبر", "ديسمبر"), start=1):
+    MONTH_STEMS.setdefault(_name, _month)
+for _month, _name in enumerate(("ינואר", "פברואר", "מרץ", "אפריל", "מאי", "יוני", "יולי", "אוגוסט", "ספטמבר",
+                                "אוקטובר", "נובמבר", "דצמבר"), start=1):
+    MONTH_STEMS.setdefault(_name, _month)
+    MONTH_STEMS.setdefault("ב" + _name, _month)  # "בנובמבר": in November
+# Words that say the writer is back, or from when they read mail again ("Вернусь", "palaan", "vanaf").
+RETURN_WORDS = (  # English is the precise reader's (analysis/return_date.py); these are for the wide one
+    "zurück", "wieder", "retour", "de vuelta", "regres", "vuelvo", "rientr", "terug", "weer",
+    "tillbaka", "tilbake", "tilbage", "palaa", "takaisin", "wracam", "powrót", "wrócę", "zpět", "vrátím",
+    "opět", "späť", "opäť", "vrnem", "vraćam", "враћам", "вернусь", "вернусь", "повернуся", "върна",
+    "επιστρέψ", "επιστροφ", "döneceğim", "dönüyorum", "olacağım", "visszatér", "újra", "ismét", "revin",
+    "întorc", "retorno", "regresso", "regressarei", "voltarei", "volto", "kembali", "trở lại", "aftur",
+    "tagasi", "grįšiu", "grįš", "atgriez", "出社", "復帰", "戻り", "以降", "복귀", "부터", "返回", "回到", "回来",
+    "回來", "返", "אחזור", "سأعود", "available again", "ansprechbar", "erreichbar", "joignable", "disponible",
+    "à partir du", "a partir del", "a partir de", "vanaf", "ab dem", "od", "från och med", "fra og med",
+    "dal", "desde", "с", "від", "από", "itibaren", "-tól", "-től", "начиная", "lees ik", "lesen", "lire",
+    "leggerò", "leer", "tillbaka", "trở lại", "quay lại", "回到", "ואחזור", "אחזור",
+    "وسأعود", "سأعود", "أعود",
+)
+# Words that say the writer is away up to a date (the day after is the day back).
+UNTIL_WORDS = (
+    "until", "till", "through", "thru", "bis", "jusqu", "hasta", "fino", "tot en met", "t/m", "tot", "t.o.m",
+    "till och med", "til og med", "tom", "do ", "до ", "до", "até", "ate ", "līdz", "iki", "ως", "έως", "μέχρι",
+    "au ", "al ", "al ", "to ", "-ig", "kadar", "asti", "まで", "까지", "至", "到", "עד", "حتى", "cho đến", "sampai",
+    "hingga", "kuni", "do dne", "zaključno", "đến", "t.o.m.",
+)
