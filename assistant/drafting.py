@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from assistant import sandbox
 from assistant.errors import TemplateError
 from assistant.message import clean_header
 
@@ -39,11 +41,11 @@ def shipped_templates() -> Path:
 def environment(user_dir: str | None) -> SandboxedEnvironment:
     paths = [str(Path(user_dir).expanduser())] if user_dir else []
     paths.append(str(shipped_templates()))
-    return SandboxedEnvironment(loader=jinja2.FileSystemLoader(paths), undefined=jinja2.StrictUndefined,
-                                autoescape=False, keep_trailing_newline=True)
+    return sandbox.environment([Path(p) for p in paths])
 
 
 def render(env: SandboxedEnvironment, names: list[str], context: dict[str, object]) -> str:
+    template = None
     try:
         template = env.select_template(names)
         return template.render(**context)
@@ -53,9 +55,11 @@ def render(env: SandboxedEnvironment, names: list[str], context: dict[str, objec
     except jinja2.TemplateNotFound as e:
         raise TemplateError(f"no template found among {', '.join(names)}") from e
     except jinja2.UndefinedError as e:
-        raise TemplateError(f"{names[0]}: {e.message}", "the variables a template can use are in the README") from e
+        where = ((template.name if template else None) or names[0]) + sandbox.template_line(e, template)
+        raise TemplateError(f"{where}: {e.message}", "the variables a template can use are in the README") from e
     except jinja2.exceptions.SecurityError as e:
-        raise TemplateError(f"{names[0]}: refused by the template sandbox: {e}") from e
+        where = ((template.name if template else None) or names[0]) + sandbox.template_line(e, template)
+        raise TemplateError(f"{where}: refused by the template sandbox: {e}") from e
     except Exception as e:  # noqa: BLE001 - a user's template can fail in any way; name it, don't crash
         raise TemplateError(f"{names[0]}: the template failed: {e.__class__.__name__}: {e}") from e
 
@@ -124,10 +128,28 @@ def quote(author: str, sent: datetime, text: str, tz: ZoneInfo) -> str:
     return head + "\n" + "\n".join(">" + (" " + line if line else "") for line in text.splitlines())
 
 
+# Headers some servers add to a message they hand back (GNU Mailutils, mbox-backed servers): not the user's.
+_SERVER_HEADERS = (b"x-imapbase:", b"x-uid:", b"status:", b"x-status:", b"x-keywords:", b"content-length:",
+                   b"lines:")
+
+
 def message_digest(raw: bytes) -> str:
-    """Of the whole message as a server may hand it back (line endings and trailing space normalised):
-    any change the user makes (text, recipients, subject, an attachment) changes it."""
+    """Of the whole message as a server may hand it back (line endings and trailing space normalised, and
+    the bookkeeping headers some servers add left out): any change the user makes (text, recipients,
+    subject, an attachment) changes it."""
     text = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").strip()
+    head, sep, body = text.partition(b"\n\n")
+    kept: list[bytes] = []
+    skipping = False
+    for line in head.split(b"\n"):
+        if line[:1] in (b" ", b"\t"):
+            if not skipping:
+                kept.append(line)
+            continue
+        skipping = line.lower().startswith(_SERVER_HEADERS)
+        if not skipping:
+            kept.append(line)
+    text = b"\n".join(kept) + sep + body
     return hashlib.sha256(b"\n".join(line.rstrip() for line in text.split(b"\n"))).hexdigest()
 
 
@@ -165,7 +187,7 @@ class RenderedDraft:
 def _address(name: str, addr: str) -> Address | None:
     try:
         return Address(display_name=clean_header(name), addr_spec=clean_header(addr))
-    except (ValueError, IndexError, TypeError):
+    except (ValueError, IndexError, TypeError, HeaderParseError):
         return None  # an address we cannot write safely is left out rather than mangled
 
 

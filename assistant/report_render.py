@@ -12,9 +12,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from assistant import sandbox
 from assistant.drafting import render, shipped_templates
 from assistant.report import Item, Report, Stats
 
@@ -86,9 +86,7 @@ def report_from_json(data: dict[str, Any]) -> Report:
 def _environment(template_dir: str | None, html: bool) -> SandboxedEnvironment:
     paths = [str(Path(template_dir).expanduser())] if template_dir else []
     paths.append(str(shipped_templates()))
-    return SandboxedEnvironment(loader=jinja2.FileSystemLoader(paths), undefined=jinja2.StrictUndefined,
-                                autoescape=html, keep_trailing_newline=True, trim_blocks=True,
-                                lstrip_blocks=True)
+    return sandbox.environment([Path(p) for p in paths], html=html, trim_blocks=True, lstrip_blocks=True)
 
 
 def context(report: Report) -> dict[str, object]:

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from email.message import Message
+from email.policy import default as _default_policy
 from email.utils import getaddresses, parsedate_to_datetime
+
+_ADDRESS_HEADER = _default_policy.header_factory
 
 _ID = re.compile(r"<([^<>\s]+)>")
 
@@ -63,12 +66,25 @@ def raw_headers(msg: Message) -> dict[str, list[str]]:
     return out
 
 
+_ADDR_SPEC = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+")
+
+
 def addresses(values: list[str], defects: list[str]) -> tuple[Address, ...]:
+    """The (name, address) pairs of address headers, read by RFC 5322's grammar with encoded words as whole
+    tokens: "=?us-ascii?q?x:evil9@attacker.example;?= <kim@corp.example>" is Kim, never a second recipient.
+    An address that is not one ("<Undisclosed-Recipient:@corp.example;>") is left out and noted."""
     out = []
-    for display, addr in getaddresses([clean_header(v) for v in values]):
-        addr = clean_header(addr).lower()
-        if addr:
-            out.append(Address(name=decode_words(display, defects), email=addr))
+    for value in values:
+        try:
+            parsed = [(a.display_name, a.addr_spec) for a in _ADDRESS_HEADER("to", clean_header(value)).addresses]
+        except Exception:  # noqa: BLE001 - the strict parser gave up: the lenient one, names decoded after
+            parsed = [(decode_words(n, defects), a) for n, a in getaddresses([clean_header(value)])]
+        for display, addr in parsed:
+            addr = clean_header(addr).lower()
+            if _ADDR_SPEC.fullmatch(addr):
+                out.append(Address(name=clean_header(display), email=addr))
+            elif addr or display:
+                defects.append(f"unusable address left out: {clean_header(display or addr)[:60]!r}")
     return tuple(out)
 
 
@@ -77,7 +93,7 @@ def parse_date(value: str) -> datetime | None:
         return None
     try:
         parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # "Date: Wed, 4 Jun 2077777777…"
         return None
     if parsed.tzinfo is None:  # "-0000" means unknown offset: RFC 5322 says treat as UTC
         parsed = parsed.replace(tzinfo=UTC)

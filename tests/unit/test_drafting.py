@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import re
 from datetime import datetime
 from email.policy import default
 from pathlib import Path
@@ -18,6 +19,7 @@ from assistant.drafting import (
     first_name,
     greeting,
     message_digest,
+    render,
     reply_subject,
     when_in_words,
 )
@@ -104,3 +106,23 @@ def test_greeting_subject_and_when() -> None:
     assert when_in_words(SENT, NOW, NY) == "on Monday"
     assert when_in_words(NOW.replace(day=4), NOW, NY) == "yesterday"
     assert when_in_words(datetime(2026, 10, 20, tzinfo=NY), NOW, NY) == "on Tuesday, October 20"
+
+
+@pytest.mark.parametrize(("template", "message"), [
+    ("Hi\n{{ recipients|map(attribute='__class__')|list }}\n", "line 2: refused by the template sandbox"),
+    ("Hi\n{{ recipients|map(attribute='nope')|list }}\n", "line 2: 'dict object' has no attribute 'nope'"),
+    ("Hi\n\n{{ nothing_like_this }}\n", "line 3: 'nothing_like_this' is undefined"),
+])
+def test_a_user_template_never_prints_undefined(tmp_path: Path, template: str, message: str) -> None:
+    (tmp_path / "followup").mkdir()
+    (tmp_path / "followup" / "step1.txt.j2").write_text(template, encoding="utf-8")
+    with pytest.raises(TemplateError, match=re.escape(f"followup/step1.txt.j2 {message}")):
+        render(environment(str(tmp_path)), ["followup/step1.txt.j2"], {"recipients": [{"name": "Alice"}]})
+
+
+def test_a_draft_handed_back_with_a_servers_bookkeeping_headers_is_still_untouched() -> None:
+    raw = b"From: Me <me@example.com>\r\nTo: Kim <kim@example.org>\r\nSubject: Re: Q\r\n\r\nJust following up.\r\n"
+    mailutils = (b"X-IMAPbase: 1764000000 3\r\nStatus: RO\r\nX-UID: 2\r\n" + raw.replace(b"\r\n\r\n", b"\r\n"
+                 b"X-Status: D\r\n\r\n", 1))
+    assert message_digest(mailutils) == message_digest(raw)
+    assert message_digest(raw.replace(b"Just", b"Only")) != message_digest(raw)

@@ -560,3 +560,23 @@ def test_text_cap_bounds_new_and_quoted_text() -> None:
     assert p.new_text == new[:TEXT_CAP]
     assert len(p.quoted_text) == TEXT_CAP
     assert p.quoted_text.startswith("On Mon, 2 Sep 2024 at 09:00, Ana wrote:\n> 00000 ")
+
+
+def test_an_encoded_word_with_a_colon_never_adds_a_recipient() -> None:
+    p = parse_message(crlf(b"From: Me <me@example.com>\nTo: =?us-ascii?q?x:evil9@attacker.example;?= "
+                           b"<kim@corp.example>\nSubject: Q\n\nHi\n"))
+    assert [a.email for a in p.to] == ["kim@corp.example"]
+    assert p.to[0].name == "x:evil9@attacker.example;"
+
+
+def test_an_unusable_recipient_is_left_out_and_noted() -> None:
+    p = parse_message(crlf(b"From: Me <me@example.com>\nTo: <Undisclosed-Recipient:@corp.example;>, "
+                           b"Lee <lee@corp.example>\nSubject: Q\n\nHi\n"))
+    assert [a.email for a in p.to] == ["lee@corp.example"]
+    assert any("unusable address" in d for d in p.defects)
+
+
+def test_an_out_of_range_date_is_no_date_and_no_crash() -> None:
+    p = parse_message(crlf(b"From: Me <me@example.com>\nDate: Wed, 4 Jun 207777777777777777777714 10:00:00 +0000\n"
+                           b"Subject: Q\n\nHi\n"))
+    assert p.date is None and p.new_text == "Hi"
