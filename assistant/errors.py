@@ -31,6 +31,10 @@ class MailboxError(FollowupError):
     """The server is unreachable, refused a command, or lacks a folder we need."""
 
 
+class ConnectionLost(MailboxError):
+    """The connection to the server dropped mid-cycle: the cycle stops, and the next one starts afresh."""
+
+
 class TemplateError(FollowupError):
     """A template failed to load or render."""
 

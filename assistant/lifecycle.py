@@ -18,7 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from assistant.config import AccountConfig
 from assistant.drafting import DraftInput, build_draft, message_digest
-from assistant.errors import FollowupError
+from assistant.errors import ConnectionLost, FollowupError
 from assistant.mailbox.client import MailboxClient
 from assistant.policy import Decision, Mail
 from assistant.store.followups import DraftRow, FollowupStore
@@ -77,6 +77,8 @@ class Lifecycle:
         """One item's failure (a template error, a refused APPEND) is reported; the others go on."""
         try:
             return step()
+        except ConnectionLost:
+            raise  # every other item would fail the same way: the cycle stops, said once
         except FollowupError as e:
             log.error("%s: item #%s %r: %s", self.account.name, followup_id, subject, e)
             return Action("failed", followup_id, subject, str(e))

@@ -14,7 +14,7 @@ from assistant.analysis.threads import build_threads
 from assistant.clock import Clock
 from assistant.config import AccountConfig, Config, resolve_secret
 from assistant.drafting import environment
-from assistant.errors import FollowupError, MailboxError
+from assistant.errors import ConnectionLost, FollowupError, MailboxError
 from assistant.lifecycle import Action, Lifecycle
 from assistant.locking import account_lock
 from assistant.mailbox.client import Folders, MailboxClient
@@ -79,12 +79,15 @@ def _sync(client: MailboxClient, config: Config, account: AccountConfig, store: 
         try:
             summary = sync_folder(client, store, account, role, name, clock.now(), config.sync, progress,
                                   parse_hours(config.followup.working_hours)[1], config.tz)
+        except ConnectionLost:
+            raise  # every other folder would fail the same way
         except MailboxError as e:
             # One failing folder is reported; the others still sync.
             log.error("%s/%s: %s", account.name, name, e)
             summary = FolderSummary(role=role, name=name, error=str(e))
         result.folders.append(summary)
-    if any(f.touched for f in result.folders):
+    # Unthreaded rows are their own trigger: a kill between a saved batch and its threading is mended here.
+    if any(f.touched for f in result.folders) or store.has_unthreaded(account.name):
         keys = build_threads(store.thread_inputs(account.name))
         result.threads_changed = store.apply_threads(account.name, keys)
     result.imap_commands = client.commands_sent
@@ -175,6 +178,8 @@ def _weekly(config: Config, account: AccountConfig, followups: FollowupStore, cl
     """After the configured day and time, once a week: the report (a failure is reported, not fatal)."""
     try:
         where = weekly.deliver(config, account, followups, client, inbox, calendar_for(config), now)
+    except ConnectionLost:
+        raise
     except FollowupError as e:
         log.error("%s: the weekly report could not be delivered: %s", account.name, e)
         return [Action("failed", 0, "weekly report", str(e))]

@@ -21,7 +21,7 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 from imapclient.response_parser import parse_fetch_response
 
 from assistant.config import AccountConfig
-from assistant.errors import AuthError, MailboxError
+from assistant.errors import AuthError, ConnectionLost, MailboxError
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +190,10 @@ class MailboxClient:
     def _call(self, what: str, fn: Callable[[], Any]) -> Any:
         try:
             return fn()
-        except (IMAPClientError, OSError) as e:
+        except (IMAPClientAbortError, OSError) as e:
+            raise ConnectionLost(f"{self.account.where}: the connection to the server was lost during {what}: {e}",
+                                 "Followup stops this cycle; the next one reconnects") from e
+        except IMAPClientError as e:
             raise MailboxError(f"{self.account.where}: {what} failed: {e}") from e
 
     # --- folders --------------------------------------------------------------------------------
@@ -312,12 +315,13 @@ class MailboxClient:
             self._unselect()  # Courier refuses an APPEND into the folder held read-only ("Current box is …")
         try:
             response = self._imap.append(folder, raw, flags=list(flags), msg_time=when)
+        except (IMAPClientAbortError, OSError) as e:
+            raise ConnectionLost(f"{self.account.where}: the connection to the server was lost during APPEND to "
+                                 f"{folder}: {e}", "Followup stops this cycle; the next one reconnects") from e
         except IMAPClientError as e:
             raise MailboxError(f"{self.account.where}: the server refused to store a message in {folder}: {e}",
                                "the mailbox may be over quota or the folder read-only: free some space or check "
                                "the folder's permissions") from e
-        except OSError as e:
-            raise MailboxError(f"{self.account.where}: APPEND to {folder} failed: {e}") from e
         match = re.search(rb"APPENDUID (\d+) (\d+)", response if isinstance(response, bytes) else b"")
         return (int(match.group(1)), int(match.group(2))) if match else (None, None)
 

@@ -331,6 +331,13 @@ class Store:
             ))
         return out
 
+    def has_unthreaded(self, account: str) -> bool:
+        """Stored mail with no thread yet: a process killed between saving a batch and threading it."""
+        with self.session() as s:
+            return s.execute(select(StoredMessage.id).where(
+                StoredMessage.account == account, StoredMessage.expunged.is_(False),
+                StoredMessage.thread_key.is_(None)).limit(1)).first() is not None
+
     def apply_threads(self, account: str, keys: dict[int, str]) -> int:
         """Write each message's thread key and rebuild the account's thread summaries."""
         changed = 0
