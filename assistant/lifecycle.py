@@ -62,9 +62,13 @@ class Lifecycle:
         actions = self._review_existing(by_followup, mail)
         drafts = self.store.drafts(self.account.name)
         live = {(d.followup_id, d.step) for d in drafts if d.state in (*OPEN, "missing", "edited")}
+        deleted = {(d.followup_id, d.step) for d in drafts if d.state == "deleted"}
         dismissed = {a.followup_id for a in actions if a.kind == "dismissed"}
         for fid, d in by_followup.items():
             if d.state != "waiting" or fid in dismissed:
+                continue
+            if (fid, d.step) in deleted:  # the user deleted this very draft once: never append it again
+                self.store.dismiss_for_deleted_draft(fid, None, self.now)
                 continue
             if (fid, d.step) in live:
                 self.store.set_state(fid, "drafted", self.now)
@@ -139,9 +143,7 @@ class Lifecycle:
             return None
         if self.now - draft.updated_at < MISSING_GRACE:
             return None
-        self.store.mark_draft(draft.id, "deleted", self.now)
-        self.store.set_override(draft.followup_id, "dismiss", None, self.now)
-        self.store.set_state(draft.followup_id, "dismissed", self.now)
+        self.store.dismiss_for_deleted_draft(draft.followup_id, draft.id, self.now)
         return Action("dismissed", draft.followup_id, subject, "you deleted the draft: no more follow-ups here")
 
     def _remove(self, draft: DraftRow, subject: str, decision: Decision | None) -> Action:

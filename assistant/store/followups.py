@@ -236,6 +236,17 @@ class FollowupStore:
             if uid is not None:
                 row.uid, row.uidvalidity = uid, uidvalidity
 
+    def dismiss_for_deleted_draft(self, followup_id: int, draft_id: int | None, now: datetime) -> None:
+        """The user deleted our draft: the draft's state, the dismissal and the item's state change in one
+        transaction, so a crash in between can never bring the draft back."""
+        with self.store.session() as s:
+            draft = s.get(Draft, draft_id) if draft_id is not None else None
+            if draft is not None:
+                draft.state, draft.updated_at = "deleted", now
+            row = s.get(Followup, followup_id)
+            if row is not None:
+                row.manual, row.state, row.updated_at = "dismiss", "dismissed", now
+
     def check_in_restarts(self, account: str) -> dict[str, datetime]:
         """When the user last deleted a check-in draft, per person: the keep-in-touch clock restarts then."""
         out: dict[str, datetime] = {}

@@ -65,3 +65,31 @@ def test_mail_saved_but_never_threaded_is_threaded_by_the_next_sync(
         assert len(mail) == 2 and len({m.thread_key for m in mail}) == 1 and mail[0].thread_key
     finally:
         store.close()
+
+
+def test_a_draft_the_store_saw_deleted_never_comes_back_after_a_crash(
+        dovecot_mailbox: Mailbox, capsys: pytest.CaptureFixture[str]) -> None:
+    scene = Scene(dovecot_mailbox)
+    scene.send("Budget", "Could you send the Q4 budget numbers?")
+    config = str(dovecot_mailbox.write_config())
+    code, out, err = run(capsys, "--config", config, "--now", DUE.isoformat(), "poll")
+    assert code == 0 and "drafted" in out, err
+    client = scene.imap()  # the user deletes the draft
+    client.select_folder("Drafts")
+    client.delete_messages(client.search(["ALL"]))
+    client.expunge()
+    client.logout()
+    store = dovecot_mailbox.store()
+    with store.engine.begin() as conn:  # as if killed after the draft was saved deleted, before the dismissal
+        conn.execute(text("UPDATE drafts SET state = 'deleted'"))
+        conn.execute(text("UPDATE followups SET state = 'drafted', manual = NULL"))
+    store.close()
+    code, out, err = run(capsys, "--config", config, "--now", (DUE + timedelta(hours=1)).isoformat(), "poll")
+    assert code == 0, err
+    assert scene.drafts() == []
+    store = dovecot_mailbox.store()
+    try:
+        [item] = FollowupStore(store).followups("work")
+        assert item.state == "dismissed"
+    finally:
+        store.close()
