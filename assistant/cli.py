@@ -355,10 +355,14 @@ def cmd_explain(ctx: Context) -> int:
     """
     from assistant.explain import explain_file, explain_stored
 
-    results = []
+    results, failed = [], False
     for source in ctx.args.sources:
         if Path(source).is_file():
-            results.append(explain_file(Path(source), ctx.config, ctx.args.as_sent))
+            try:
+                results.append(explain_file(Path(source), ctx.config, ctx.args.as_sent))
+            except Exception as e:  # noqa: BLE001 - one unreadable file never costs the others their output
+                log.error("%s: cannot explain: %s: %s", source, e.__class__.__name__, e)
+                failed = True
             continue
         store = ctx.store()
         try:
@@ -380,7 +384,7 @@ def cmd_explain(ctx: Context) -> int:
             text = " ".join(r[key].split())
             found_by = f"  (found by: {r[rule]})" if rule and r.get(rule) else ""
             out(f"  {key}: {text[:200]!r}{found_by}")
-    return 0
+    return 1 if failed else 0
 
 
 def cmd_report(ctx: Context) -> int:

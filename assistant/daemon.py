@@ -50,6 +50,7 @@ class Worker:
     state: str = ""
     failures: int = 0
     idle_client: MailboxClient | None = None
+    server_lacks_idle: bool = False
     thread: threading.Thread | None = None
     lost: threading.Event = field(default_factory=threading.Event)
 
@@ -148,13 +149,17 @@ class Worker:
         """IDLE on INBOX (where offered) for up to `seconds`; else just wait. True when mail arrived."""
         if seconds <= 0:
             return False
-        if not self.config.daemon.idle:
+        if not self.config.daemon.idle or self.server_lacks_idle:
             self.stop.wait(seconds)
             return False
         try:
             if self.idle_client is None:
                 self.idle_client = service.connect(self.account)
-            if not self.idle_client.can_idle:
+            if not self.idle_client.can_idle:  # no second connection that does nothing: close it, once
+                log.info("%s: the server does not offer IDLE; polling every %s", self.account.name,
+                         self.config.daemon.poll_interval)
+                self.server_lacks_idle = True
+                self._close_idle()
                 self.stop.wait(seconds)
                 return False
             inbox = self.idle_client.find_folders().inbox

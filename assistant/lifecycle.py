@@ -157,6 +157,11 @@ class Lifecycle:
         if message_digest(raw) != draft.body_sha256:
             self.store.mark_draft(draft.id, "edited", self.now)
             return Action("kept", draft.followup_id, subject, "you changed the draft, so it stays")
+        if not self.client.can_remove_drafts:  # said once: the draft leaves our care
+            self.store.mark_draft(draft.id, "by-hand", self.now)
+            return Action("kept", draft.followup_id, subject,
+                          f"{why}; delete the draft by hand (the server lacks UIDPLUS, so Followup cannot remove "
+                          "one message safely)")
         self.client.delete_draft(self.drafts_folder, uid)
         self.store.mark_draft(draft.id, "removed", self.now)
         return Action("removed", draft.followup_id, subject, f"draft removed: {why}")

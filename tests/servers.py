@@ -73,7 +73,8 @@ def pool_users(count: int = 400) -> list[tuple[str, str]]:
 
 
 class Dovecot:
-    def __init__(self, users: dict[str, str]) -> None:
+    def __init__(self, users: dict[str, str], extra: str = "") -> None:
+        self.extra = extra  # more settings: a small line limit, fewer capabilities, to behave like another server
         if DOVECOT is None:
             raise FileNotFoundError("dovecot is not installed (Debian package dovecot-imapd)")
         self.root = Path(tempfile.mkdtemp(prefix="followup-dovecot-"))
@@ -160,7 +161,7 @@ service stats {{
     mode = 0666
   }}
 }}
-"""
+""" + self.extra
         (self.root / "dovecot.conf").write_text(config)
         return str(self.root / "ca.pem"), owner
 

@@ -184,7 +184,12 @@ class MailboxClient:
         if "UNSELECT" in self.capabilities:
             self._call("UNSELECT", self._imap.unselect_folder)
         else:
-            self._call("CLOSE", self._imap.close_folder)
+            try:
+                self._call("CLOSE", self._imap.close_folder)
+            except ConnectionLost:
+                raise
+            except MailboxError as e:  # pymap refuses CLOSE after EXAMINE, and takes the APPEND anyway
+                log.debug("%s: CLOSE refused (%s); going on", self.account.name, e)
         self._selected = None
 
     def _call(self, what: str, fn: Callable[[], Any]) -> Any:
@@ -342,6 +347,11 @@ class MailboxClient:
         self._call("UID EXPUNGE", lambda: self._imap.uid_expunge([uid]))
 
     # --- IDLE (RFC 2177) ------------------------------------------------------------------------
+
+    @property
+    def can_remove_drafts(self) -> bool:
+        """UID EXPUNGE (RFC 4315) removes one message; a plain EXPUNGE would take the user's too."""
+        return "UIDPLUS" in self.capabilities
 
     @property
     def can_idle(self) -> bool:

@@ -102,8 +102,11 @@ def sync_folder(client: MailboxClient, store: Store, account: AccountConfig, rol
     before = store.cursor(account.name, role, name)
     cursor = replace(before)
     if before.uidvalidity is not None and (before.uidvalidity != status.uidvalidity or before.name != name):
-        log.warning("%s/%s: UIDVALIDITY changed (%s → %s): resyncing the folder; tracking is kept",
-                    account.name, name, before.uidvalidity, status.uidvalidity)
+        # Courier and Mailutils give an empty folder a new UIDVALIDITY at every session: nothing to resync.
+        empty = status.exists == 0 and before.exists_count in (0, None)
+        log.log(logging.DEBUG if empty else logging.WARNING,
+                "%s/%s: UIDVALIDITY changed (%s → %s): resyncing the folder; tracking is kept",
+                account.name, name, before.uidvalidity, status.uidvalidity)
         cursor = Cursor(account=account.name, role=role, name=name, sync_since=before.sync_since)
         before = replace(cursor)
         summary.resynced = True

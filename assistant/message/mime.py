@@ -52,7 +52,7 @@ def unsurrogate(value: str) -> str:
     """Raw 8-bit header bytes (kept as surrogates by the parser) → text: UTF-8, else Latin-1."""
     if not any("\udc80" <= ch <= "\udcff" for ch in value):
         return value
-    data = value.encode("ascii", "surrogateescape")
+    data = value.encode("utf-8", "surrogateescape")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -80,9 +80,9 @@ def addresses(values: list[str], defects: list[str]) -> tuple[Address, ...]:
         except Exception:  # noqa: BLE001 - the strict parser gave up: the lenient one, names decoded after
             parsed = [(decode_words(n, defects), a) for n, a in getaddresses([clean_header(value)])]
         for display, addr in parsed:
-            addr = clean_header(addr).lower()
+            addr = clean_header(unsurrogate(addr)).lower()
             if _ADDR_SPEC.fullmatch(addr):
-                out.append(Address(name=clean_header(display), email=addr))
+                out.append(Address(name=clean_header(unsurrogate(display)), email=addr))
             elif addr or display:
                 defects.append(f"unusable address left out: {clean_header(display or addr)[:60]!r}")
     return tuple(out)

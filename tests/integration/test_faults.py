@@ -93,3 +93,40 @@ def test_a_draft_the_store_saw_deleted_never_comes_back_after_a_crash(
         assert item.state == "dismissed"
     finally:
         store.close()
+
+
+# --- a plainer server: a 1,024-octet line limit, no UIDPLUS, no IDLE, no CONDSTORE -----------------------
+
+def test_thousands_of_messages_sync_under_a_small_command_line_limit(
+        plain_mailbox: Mailbox, capsys: pytest.CaptureFixture[str]) -> None:
+    from servers import make_message
+    for n in range(1, 1201):  # UIDs 1…1200: a comma list of one batch would pass 1,024 octets
+        at = MON - timedelta(minutes=n)
+        plain_mailbox.deliver("Sent", make_message(from_=f"Me <{plain_mailbox.user}>", to="kim@example.org",
+                                                   subject=f"Note {n}", body="Hello.", date=at,
+                                                   message_id=f"<note{n}@example.com>"), when=at)
+    config = str(plain_mailbox.write_config(extra='[sync]\nfirst_sync_days = 0\nbatch_size = 500\n'))
+    code, out, err = run(capsys, "--config", config, "--now", MON.isoformat(), "sync", "--json")
+    assert code == 0, err
+    sent = next(f for f in __import__("json").loads(out)[0]["folders"] if f["role"] == "sent")
+    assert sent["new"] == 1200 and sent["error"] is None
+    code, out, err = run(capsys, "--config", config, "--now", MON.isoformat(), "sync", "--json")
+    assert code == 0, err  # the flag window of a server without CONDSTORE: FETCH of 200 UIDs, as a range
+
+
+def test_without_uidplus_a_draft_to_remove_is_reported_once_with_the_hint(
+        plain_mailbox: Mailbox, capsys: pytest.CaptureFixture[str]) -> None:
+    scene = Scene(plain_mailbox)
+    sent = scene.send("Budget", "Could you send the Q4 budget numbers?")
+    config = str(plain_mailbox.write_config())
+    code, out, err = run(capsys, "--config", config, "--now", DUE.isoformat(), "poll")
+    assert code == 0 and "drafted" in out, err
+    scene.receive("Re: Budget", "Here they are.", DUE + timedelta(hours=1), in_reply_to=sent, references=sent)
+    outputs = []
+    for hours in (2, 3, 4):
+        code, out, err = run(capsys, "--config", config, "--now", (DUE + timedelta(hours=hours)).isoformat(), "poll")
+        assert code == 0 and "error" not in err, err
+        outputs.append(out)
+    assert "delete the draft by hand" in outputs[0]
+    assert all("by hand" not in o and "failed" not in o for o in outputs[1:])
+    assert len(scene.drafts()) == 1  # the user's to delete; nothing else was touched
