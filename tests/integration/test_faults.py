@@ -6,11 +6,16 @@ final state as an uninterrupted run.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import signal
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
-from conftest import Mailbox
+from conftest import PG_URL, Mailbox, _reset_postgres, unavailable
+from conftest import _mailbox as new_mailbox
 from faults import CuttingProxy
+from kill_after_commit import run_killed
+from servers import Server
 from sqlalchemy import text
 from test_cli_followups import run
 from test_followups import MON, Scene
@@ -130,3 +135,98 @@ def test_without_uidplus_a_draft_to_remove_is_reported_once_with_the_hint(
     assert "delete the draft by hand" in outputs[0]
     assert all("by hand" not in o and "failed" not in o for o in outputs[1:])
     assert len(scene.drafts()) == 1  # the user's to delete; nothing else was touched
+
+
+def request_pg() -> str:
+    if not PG_URL:
+        unavailable("PostgreSQL: set FOLLOWUP_TEST_POSTGRES_URL=postgresql+psycopg://…")
+    assert PG_URL
+    _reset_postgres(PG_URL)
+    return PG_URL
+
+
+# --- the crash-point sweep: kill `poll` right after each of its database commits ------------------------
+
+
+
+def _poll(config: str, at: datetime, kill_after: int = 0) -> int:
+    return run_killed(["--config", config, "--now", at.isoformat(), "-q", "poll"], kill_after)
+
+
+class Week:
+    """Three questions; drafts fall due; Alice replies, the user sends one draft and deletes another."""
+
+    def __init__(self, box: Mailbox) -> None:
+        self.box, self.scene = box, Scene(box)
+        self.config = str(box.write_config())
+        self.mids = [self.scene.send(s, f"Could you send the {s.lower()} numbers?") for s in ("Budget", "Costs", "Sales")]
+
+    def before_second_poll(self) -> None:
+        budget, costs, _ = self.mids
+        self.scene.receive("Re: Budget", "Here they are.", DUE + timedelta(minutes=30), in_reply_to=budget,
+                           references=budget)
+        client = self.scene.imap()
+        client.select_folder("Drafts")
+        for uid, data in client.fetch(client.search(["ALL"]), ["BODY.PEEK[HEADER.FIELDS (SUBJECT)]"]).items():
+            subject = bytes(next(iter(v for k, v in data.items() if k.startswith(b"BODY")))).decode()
+            if "Costs" in subject or "Sales" in subject:
+                client.delete_messages([uid])  # Costs: sent (below); Sales: deleted by the user
+        client.expunge()
+        client.logout()
+        self.scene.send("Re: Costs", "Just following up.", at=DUE + timedelta(minutes=40), in_reply_to=costs,
+                        references=costs, message_id="<sent-costs@example.com>")
+
+    def outcome(self) -> tuple[list[tuple[str, str]], list[str]]:
+        store = self.box.store()
+        try:
+            items = sorted((i.subject, i.state) for i in FollowupStore(store).followups("work"))
+        finally:
+            store.close()
+        return items, sorted(str(d["Subject"]) for d in self.scene.drafts())
+
+
+SECOND = DUE + timedelta(hours=1)
+CLEAN = (SECOND, SECOND + timedelta(minutes=11), SECOND + timedelta(minutes=22))  # a vanished draft's second look
+
+
+def _run(box: Mailbox, kill_first: int = 0, kill_second: int = 0) -> tuple[int, int, object]:
+    week = Week(box)
+    first = _poll(week.config, DUE, kill_first)
+    if first != 0:
+        assert first == -signal.SIGKILL
+        assert _poll(week.config, DUE) == 0
+    week.before_second_poll()
+    second = _poll(week.config, SECOND, kill_second)
+    assert second in (0, -signal.SIGKILL)
+    for at in CLEAN:
+        assert _poll(week.config, at) == 0
+    return first, second, week.outcome()
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_a_poll_killed_after_any_commit_ends_as_an_uninterrupted_one(
+        dovecot_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: str) -> None:
+    def box(name: str) -> Mailbox:
+        (tmp_path / name).mkdir()
+        db = f"sqlite:///{tmp_path / name / 'followup.db'}"
+        if store == "postgres":
+            db = request_pg()
+        return new_mailbox(dovecot_server, tmp_path / name, monkeypatch, db)
+
+    _, _, expected = _run(box("reference"))
+    items, drafts = expected  # type: ignore[misc]
+    assert items == [("Budget", "replied"), ("Costs", "waiting"), ("Sales", "dismissed")] and drafts == []
+    stride = 1 if store == "sqlite" else 3  # PostgreSQL: every third crash point, to keep CI short
+    swept = 0
+    for phase in ("first", "second"):
+        k = 1
+        while True:
+            first, second, outcome = _run(box(f"{phase}-{k}"), **{f"kill_{phase}": k})
+            killed = (first if phase == "first" else second) == -signal.SIGKILL
+            assert outcome == expected, f"killed after commit {k} of the {phase} poll"
+            if not killed:
+                break
+            swept += 1
+            k += stride
+    print(f"crash-point sweep on {store}: {swept} kills, every one ending as the uninterrupted run")
+    assert swept >= 6  # the sweep really killed polls at many points
