@@ -139,8 +139,8 @@ class Courier:
         # and the libraries in the temp dir serves both it and the root-run daemons (about 2 MB).
         shutil.copy2(dist / "usr/bin/imapd", root / "bin" / "imapd")
         shutil.copy2(dist / "usr/libexec/gam_server", root / "bin" / "gam_server")
-        for libdir in ("usr/lib", "usr/lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu"):
-            for lib in (dist / libdir).glob("*.so*"):
+        for libdir in [dist / "usr/lib", *dist.glob("usr/lib/*-linux-gnu*"), *dist.glob("lib/*-linux-gnu*")]:
+            for lib in libdir.glob("*.so*"):
                 target = root / "lib" / lib.name
                 if target.exists() or target.is_symlink():
                     continue
@@ -165,8 +165,9 @@ class Courier:
         return env
 
     def _imapd_env(self) -> dict[str, str]:
-        """Debian's /etc/courier/imapd (as its init script sources it) with its paths pointed into the temp dir."""
-        out = subprocess.run(["sh", "-c", 'set -a; . "$1"; exec env -0', "sh", str(self.dist / "etc/courier/imapd")],
+        """Debian's /etc/courier/imapd (sourced as its init script does), paths pointed into the temp dir."""
+        defaults = str(self.dist / "etc/courier/imapd")
+        out = subprocess.run(["sh", "-c", 'set -a; . "$1"; exec env -0', "sh", defaults],
                              env={"PATH": "/usr/bin:/bin"}, capture_output=True, check=True).stdout
         settings = dict(item.split("=", 1) for item in out.decode().split("\0") if "=" in item)
         for name in ("PATH", "PWD", "SHLVL", "_", "OLDPWD"):
@@ -211,6 +212,7 @@ class Courier:
 
     def _launch(self) -> None:
         root, dist = self.root, self.dist
+        (root / "authdaemon" / "socket").unlink(missing_ok=True)  # a halted one's, on resume
         log = open(root / "authdaemond.log", "ab")
         self.procs.append(subprocess.Popen([str(dist / "usr/lib/courier/courier-authlib/authdaemond")],
                                            cwd=root, env=self._base_env(), stdin=subprocess.DEVNULL,
@@ -219,7 +221,9 @@ class Courier:
         deadline = time.monotonic() + 10
         while not (root / "authdaemon" / "socket").exists():
             if self.procs[0].poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"authdaemond did not start: {(root / 'authdaemond.log').read_text()[-2000:]}")
+                self.halt()
+                log_text = (root / "authdaemond.log").read_text()
+                raise RuntimeError(f"authdaemond did not start: {log_text[-2000:]}")
             time.sleep(0.02)
         log = open(root / "couriertcpd.log", "ab")
         tcpd = subprocess.Popen(
@@ -233,7 +237,8 @@ class Courier:
         try:
             wait_for_port(self.port, tcpd, "couriertcpd")
         except FollowupError as e:
-            logs = "".join(p.read_text() for p in (root / "couriertcpd.log", root / "imapd.log") if p.exists())
+            logs = "".join(p.read_text() for p in (root / "couriertcpd.log", root / "imapd.log")
+                           if p.exists())
             self.halt()
             raise RuntimeError(f"{e}: {logs[-2000:]}") from e
 

@@ -224,6 +224,7 @@ sasl_sasldb_path: {r}/sasldb2
 sasl_mech_list: PLAIN LOGIN
 autocreate_quota: -1
 failedloginpause: 0
+munge8bit: no
 """ + self.extra + "\n")
         bin_ = self.dist / "usr/lib/cyrus/bin"
         conf = f"-C {r}/imapd.conf"
@@ -232,7 +233,7 @@ START {{
   recover cmd="{bin_}/ctl_cyrusdb {conf} -r"
 }}
 SERVICES {{
-  imap cmd="{bin_}/imapd {conf}" listen="127.0.0.1:{self.port}" prefork=1 maxchild=100
+  imap cmd="{bin_}/imapd {conf}" listen="127.0.0.1:{self.port}" prefork=1 maxchild=200
 }}
 DAEMON {{
   idled cmd="{bin_}/idled {conf}"
@@ -283,10 +284,7 @@ DAEMON {{
         """Stop master and every Cyrus process but keep config, databases and spool (a restart, half 1)."""
         with self._lock:
             for conn in self._conns.values():
-                try:
-                    conn.shutdown()
-                except OSError:
-                    pass
+                self._close(conn)
             self._conns.clear()
         if self.proc is None:
             return
@@ -326,7 +324,8 @@ DAEMON {{
         return self._conn(ADMIN, self.admin_password)
 
     def _conn(self, user: str, password: str) -> imaplib.IMAP4:
-        """A cached logged-in connection, replaced if the server was restarted meanwhile."""
+        """A logged-in connection, kept for the admin and for the last user delivered to only (each one
+        holds an imapd process), and replaced if the server was restarted meanwhile."""
         conn = self._conns.get(user)
         if conn is not None:
             try:
@@ -334,9 +333,19 @@ DAEMON {{
                 return conn
             except (imaplib.IMAP4.abort, imaplib.IMAP4.error, OSError):
                 self._conns.pop(user, None)
+        if user != ADMIN:
+            for other in [u for u in self._conns if u != ADMIN]:
+                self._close(self._conns.pop(other))
         conn = self._connect(user, password)
         self._conns[user] = conn
         return conn
+
+    @staticmethod
+    def _close(conn: imaplib.IMAP4) -> None:
+        try:
+            conn.logout()
+        except (imaplib.IMAP4.abort, imaplib.IMAP4.error, OSError):
+            pass
 
     def add_user(self, user: str, password: str, folders: tuple[str, ...] = ("Sent", "Drafts")) -> None:
         with self._lock:

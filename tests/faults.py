@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import threading
 from collections.abc import Callable
 
+Plan = tuple[str, int] | None  # ("client" | "server", after how many bytes of that side), or never
+
 
 class CuttingProxy:
-    """Forwards 127.0.0.1:port to the server; `cut_when(client_bytes_so_far)` True cuts both sides at once.
+    """Forwards 127.0.0.1:port to the server and cuts connections where told.
 
-    The decision looks at everything the client has sent on that connection, so a test can cut "in the
-    middle of an APPEND" (after the command line, before the literal's end) or "at the first UID EXPUNGE".
+    `cut_when(client_bytes_so_far)` True cuts at once (a test can cut at the first " APPEND " or "UID
+    EXPUNGE"); `plan()`, asked at each new connection, cuts it after N bytes from the client (mid-command,
+    mid-literal) or from the server (mid-FETCH response), for seeded random soaks.
     """
 
-    def __init__(self, target_port: int, cut_when: Callable[[bytes], bool] | None = None) -> None:
+    def __init__(self, target_port: int, cut_when: Callable[[bytes], bool] | None = None,
+                 plan: Callable[[], Plan] | None = None) -> None:
         self.target_port = target_port
         self.cut_when = cut_when
+        self.plan = plan
         self.cuts = 0
+        self.connections = 0
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
         self._stop = threading.Event()
@@ -32,23 +39,31 @@ class CuttingProxy:
                 continue
             except OSError:
                 return
+            self.connections += 1
             server = socket.create_connection(("127.0.0.1", self.target_port))
+            plan = self.plan() if self.plan else None
             seen = bytearray()
-            threading.Thread(target=self._pump, args=(client, server, seen, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client, seen, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(client, server, seen, "client", plan), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, seen, "server", plan), daemon=True).start()
 
-    def _pump(self, src: socket.socket, dst: socket.socket, seen: bytearray, from_client: bool) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket, seen: bytearray, side: str, plan: Plan) -> None:
+        sent = 0
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
-                if from_client:
+                if side == "client":
                     seen.extend(data)
                     if self.cut_when is not None and self.cut_when(bytes(seen)):
                         self.cuts += 1
                         break
+                if plan is not None and plan[0] == side and sent + len(data) >= plan[1]:
+                    dst.sendall(data[:max(0, plan[1] - sent)])  # cut in the middle of this chunk
+                    self.cuts += 1
+                    break
                 dst.sendall(data)
+                sent += len(data)
         except OSError:
             pass
         for s in (src, dst):
@@ -61,3 +76,17 @@ class CuttingProxy:
     def close(self) -> None:
         self._stop.set()
         self._listener.close()
+
+
+def random_plans(seed: int, rate: float = 0.5) -> Callable[[], Plan]:
+    """Seeded plans: each connection is cut with probability `rate`, on a random side, after a random number
+    of bytes (a client sends a few hundred bytes a poll; a server answers a few thousand)."""
+    rng = random.Random(seed)
+
+    def plan() -> Plan:
+        if rng.random() >= rate:
+            return None
+        side = rng.choice(("client", "server"))
+        return side, rng.randint(20, 700 if side == "client" else 5000)
+
+    return plan

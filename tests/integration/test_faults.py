@@ -7,13 +7,14 @@ final state as an uninterrupted run.
 from __future__ import annotations
 
 import signal
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from conftest import PG_URL, Mailbox, _reset_postgres, unavailable
 from conftest import _mailbox as new_mailbox
-from faults import CuttingProxy
+from faults import CuttingProxy, random_plans
 from kill_after_commit import run_killed
 from servers import Server
 from sqlalchemy import text
@@ -27,8 +28,8 @@ DUE = MON + timedelta(days=3, minutes=1)  # Thursday: the follow-ups of Monday's
 
 def through(proxy: CuttingProxy, box: Mailbox) -> str:
     """A config that reaches the server through the proxy."""
-    path = box.write_config()
-    path.write_text(path.read_text().replace(f"port = {box.server.port}", f"port = {proxy.port}"))
+    path = box.tmp / "config-through-proxy.toml"
+    path.write_text(box.config_text().replace(f"port = {box.server.port}", f"port = {proxy.port}"))
     return str(path)
 
 
@@ -230,3 +231,66 @@ def test_a_poll_killed_after_any_commit_ends_as_an_uninterrupted_one(
             k += stride
     print(f"crash-point sweep on {store}: {swept} kills, every one ending as the uninterrupted run")
     assert swept >= 6  # the sweep really killed polls at many points
+
+
+# --- random cuts: polls and the daemon through a proxy that cuts connections at random points -----------
+
+def _soak_poll(config: str, clean: str, at: datetime, attempts: int = 4) -> None:
+    """Poll through the cutting proxy a few times (each try may be cut anywhere), then once cleanly, so the
+    story goes on as written whatever the cuts left half done."""
+    for _ in range(attempts):
+        if _poll(config, at) == 0:
+            break
+    assert _poll(clean, at) == 0
+
+
+CUTS: list[int] = []  # cuts per seeded soak, summed up by the last one
+@pytest.mark.parametrize("seed", range(6))
+def test_polls_cut_at_random_points_end_as_an_uninterrupted_run(dovecot_server: Server, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    box = new_mailbox(dovecot_server, tmp_path, monkeypatch, f"sqlite:///{tmp_path / 'followup.db'}")
+    week = Week(box)
+    proxy = CuttingProxy(dovecot_server.port, plan=random_plans(seed, rate=0.8))
+    cut = through(proxy, box)
+    try:
+        _soak_poll(cut, week.config, DUE)
+        week.before_second_poll()
+        for at in (SECOND, *CLEAN[:2]):
+            _soak_poll(cut, week.config, at)
+    finally:
+        proxy.close()
+    for at in CLEAN:  # clean polls, after the soak's, settle whatever the cuts left for later
+        assert _poll(week.config, at + timedelta(minutes=40)) == 0
+    items, drafts = week.outcome()
+    assert items == [("Budget", "replied"), ("Costs", "waiting"), ("Sales", "dismissed")], f"seed {seed}"
+    assert drafts == [], f"seed {seed}"
+    CUTS.append(proxy.cuts)
+    print(f"seed {seed}: {proxy.cuts} cuts in {proxy.connections} connections")
+    if len(CUTS) == 6:
+        assert sum(CUTS) >= 8  # the soak really cut connections
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_the_daemon_through_random_cuts_never_duplicates_or_loses(
+        dovecot_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: str) -> None:
+    from test_daemon import daemon, wait_for
+
+    db = request_pg() if store == "postgres" else f"sqlite:///{tmp_path / 'followup.db'}"
+    box = new_mailbox(dovecot_server, tmp_path, monkeypatch, db)
+    week = Week(box)
+    proxy = CuttingProxy(dovecot_server.port, plan=random_plans(7, rate=0.5))
+    path = Path(through(proxy, box))
+    path.write_text(path.read_text() + '\n[daemon]\npoll_interval = "10 seconds"\nmax_backoff = "1 second"\n')
+    try:
+        with daemon(box, path, DUE.isoformat()) as d:
+            wait_for(lambda: len(week.scene.drafts()) == 3, 60, "three drafts, through the cuts")
+            week.before_second_poll()
+            time.sleep(12)  # a poll or two more, through the cuts
+            code, _ = d.terminate()
+            assert code == 0, d.text()[-2000:]
+    finally:
+        proxy.close()
+    for at in CLEAN:  # hours after the daemon's clock, which ran from DUE
+        assert _poll(week.config, at + timedelta(hours=2)) == 0
+    assert week.outcome() == ([("Budget", "replied"), ("Costs", "waiting"), ("Sales", "dismissed")], [])
+    assert proxy.cuts >= 1
