@@ -36,6 +36,29 @@ def dovecot_server() -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
+def courier_server() -> Iterator[Server]:
+    from courier import COURIER, Courier
+    if COURIER is None:
+        unavailable("Courier-IMAP is not unpacked: run .ci/fetch-courier")
+    server = Courier({}, env={"IMAP_ENHANCEDIDLE": "1"})
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def cyrus_server() -> Iterator[Server]:
+    try:
+        from cyrus import CYRUS, Cyrus
+    except ImportError:
+        CYRUS = None  # noqa: N806
+    if CYRUS is None:
+        unavailable("Cyrus IMAP is not unpacked: run .ci/fetch-cyrus")
+    server = Cyrus({})
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def pymap_server() -> Iterator[Server]:
     try:
         import pymap  # noqa: F401
@@ -146,6 +169,14 @@ def plain_dovecot_server() -> Iterator[Server]:
 @pytest.fixture
 def plain_mailbox(plain_dovecot_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Mailbox:
     return _mailbox(plain_dovecot_server, tmp_path, monkeypatch, f"sqlite:///{tmp_path / 'followup.db'}")
+
+
+@pytest.fixture(params=["dovecot", "pymap", "courier", "cyrus"])
+def any_mailbox(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Mailbox:
+    """Every server the project runs on: Dovecot, pymap, Courier-IMAP (INBOX.-prefixed folders, no UIDNEXT in
+    EXAMINE, no APPEND into a folder held read-only, no UNSELECT) and Cyrus IMAP."""
+    server = request.getfixturevalue(f"{request.param}_server")
+    return _mailbox(server, tmp_path, monkeypatch, f"sqlite:///{tmp_path / 'followup.db'}")
 
 
 @pytest.fixture
