@@ -42,34 +42,31 @@ def classify(msg: ParsedMessage) -> Verdict:
 
 # --- what the detectors look at ------------------------------------------------------------------
 
-def _prefixes(words: tuple[str, ...]) -> str:
-    return "|".join(sorted((re.escape(w) for w in set(words)), key=len, reverse=True))
 
-
-_BOUNCE_SUBJECT = re.compile(r"^\s*(?:\[[^\]]{1,30}\]\s*)?(" + _prefixes(vocab.BOUNCE_SUBJECTS) + r")(?![\w-])",
+_BOUNCE_SUBJECT = re.compile(r"^\s*(?:\[[^\]]{1,30}\]\s*)?(" + vocab.alternation(vocab.BOUNCE_SUBJECTS) + r")(?![\w-])",
                              re.IGNORECASE)
-_DELAY_SUBJECT = re.compile(r"^\s*(" + _prefixes(vocab.DELAY_SUBJECTS) + r")(?![\w-])", re.IGNORECASE)
+_DELAY_SUBJECT = re.compile(r"^\s*(" + vocab.alternation(vocab.DELAY_SUBJECTS) + r")(?![\w-])", re.IGNORECASE)
 # Auto-reply subject prefixes in the languages Exchange, Gmail, Notes, Zimbra and others use: "<prefix>:".
 _AUTO_REPLY_SUBJECT = re.compile(
-    r"^\s*(?:\[[^\]]{1,30}\]\s*)?((?:" + _prefixes(vocab.AUTO_REPLY_SUBJECTS) + r")(?:\s*\([^)]{1,40}\))?)\s*[:：]"
+    r"^\s*(?:\[[^\]]{1,30}\]\s*)?((?:" + vocab.alternation(vocab.AUTO_REPLY_SUBJECTS) + r")(?:\s*\([^)]{1,40}\))?)\s*[:：]"
     r"|^\s*(auto[- ]?(?:reply|response)\b|out of (?:the )?office(?: auto[- ]?reply)?\s*$)",
     re.IGNORECASE,
 )
 _AUTO_REPLY_WHOLE = re.compile(
-    r"^\s*\[?(" + _prefixes(tuple(w for w in vocab.AUTO_REPLY_SUBJECTS if w not in vocab.AUTO_REPLY_ORDINARY))
-    + r")\]?\s*[.!]?\s*$|^\s*\[(" + _prefixes(vocab.AUTO_REPLY_SUBJECTS) + r")\]|("
-    + _prefixes(vocab.AUTO_REPLY_SUBJECT_SENTENCES) + r")\b", re.IGNORECASE)
-_CONTRAST = re.compile(r"(?<!\w)(?:" + _prefixes(vocab.CONTRAST_WORDS) + r")(?!\w)", re.IGNORECASE)
-_AUTO_ACK_TEXT = re.compile(_prefixes(vocab.AUTO_ACK_TEXT), re.IGNORECASE)
-_RECEIPT_SUBJECT = re.compile(r"^\s*(" + _prefixes(vocab.RECEIPT_SUBJECTS) + r")", re.IGNORECASE)
-_RECEIPT_TEXT = re.compile(_prefixes(vocab.RECEIPT_TEXT), re.IGNORECASE)
-_OOO_TEXT = re.compile(r"^\W{0,3}(?:[^\n.!]{0,80}[,.!]\s*)?(" + _prefixes(vocab.OUT_OF_OFFICE_TEXT) + r")", re.IGNORECASE)
-_REPLY_PREFIX = re.compile(r"^\s*(" + _prefixes(vocab.REPLY_PREFIXES + vocab.FORWARD_PREFIXES) + r")\s*[:：]",
+    r"^\s*\[?(" + vocab.alternation(tuple(w for w in vocab.AUTO_REPLY_SUBJECTS if w not in vocab.AUTO_REPLY_ORDINARY))
+    + r")\]?\s*[.!]?\s*$|^\s*\[(" + vocab.alternation(vocab.AUTO_REPLY_SUBJECTS) + r")\]|("
+    + vocab.alternation(vocab.AUTO_REPLY_SUBJECT_SENTENCES) + r")\b", re.IGNORECASE)
+_CONTRAST = re.compile(r"(?<!\w)(?:" + vocab.alternation(vocab.CONTRAST_WORDS) + r")(?!\w)", re.IGNORECASE)
+_AUTO_ACK_TEXT = re.compile(vocab.alternation(vocab.AUTO_ACK_TEXT), re.IGNORECASE)
+_RECEIPT_SUBJECT = re.compile(r"^\s*(" + vocab.alternation(vocab.RECEIPT_SUBJECTS) + r")", re.IGNORECASE)
+_RECEIPT_TEXT = re.compile(vocab.alternation(vocab.RECEIPT_TEXT), re.IGNORECASE)
+_OOO_TEXT = re.compile(r"^\W{0,3}(?:[^\n.!]{0,80}[,.!]\s*)?(" + vocab.alternation(vocab.OUT_OF_OFFICE_TEXT) + r")", re.IGNORECASE)
+_REPLY_PREFIX = re.compile(r"^\s*(" + vocab.alternation(vocab.REPLY_PREFIXES + vocab.FORWARD_PREFIXES) + r")\s*[:：]",
                            re.IGNORECASE)
-_FORWARD_PREFIX = re.compile(r"^\s*(" + _prefixes(vocab.FORWARD_PREFIXES) + r")\s*[:：]", re.IGNORECASE)
-_NOREPLY = re.compile(r"^(" + _prefixes(vocab.NO_REPLY_LOCALS) + r")(?:$|[-_.+\d])", re.IGNORECASE)
-_LIST_MANAGER_TEXT = re.compile(_prefixes(vocab.LIST_MANAGER_TEXT), re.IGNORECASE)
-_CHALLENGE_TEXT = re.compile(_prefixes(vocab.CHALLENGE_TEXT), re.IGNORECASE)
+_FORWARD_PREFIX = re.compile(r"^\s*(" + vocab.alternation(vocab.FORWARD_PREFIXES) + r")\s*[:：]", re.IGNORECASE)
+_NOREPLY = re.compile(r"^(" + vocab.alternation(vocab.NO_REPLY_LOCALS) + r")(?:$|[-_.+\d])", re.IGNORECASE)
+_LIST_MANAGER_TEXT = re.compile(vocab.alternation(vocab.LIST_MANAGER_TEXT), re.IGNORECASE)
+_CHALLENGE_TEXT = re.compile(vocab.alternation(vocab.CHALLENGE_TEXT), re.IGNORECASE)
 _COMPLAINT_SUBJECT = re.compile(
     r"^\s*(complaint about message from|\[spamcop|spam complaint|abuse report|spam report|"
     r"report of (?:spam|abuse)|abuse complaint|email abuse report|unsolicited (?:commercial )?e-?mail report)",

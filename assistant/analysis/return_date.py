@@ -16,12 +16,6 @@ from datetime import date, datetime, timedelta
 
 from assistant.message import vocabulary as vocab
 
-
-def _alternation(words: Iterable[str]) -> str:
-    """A regex alternation, longest first, so that "november" is tried before "nov"."""
-    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-
-
 _MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
     "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
@@ -41,10 +35,10 @@ _WEEKDAYS = {
     "sabado": 5, "domingo": 6,
 }
 _WEEKDAY_ABBR = ("mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun")
-_M = _alternation(_MONTHS)
+_M = vocab.alternation(_MONTHS)
 _SFX = r"(?:st|nd|rd|th|er|\.)?"  # 16th, 1er, 16.
 _DATE = re.compile(
-    rf"(?<![\w./-])(?:(?:{_alternation(_WEEKDAYS)}|{_alternation(_WEEKDAY_ABBR)})\b\.?,?\s+"
+    rf"(?<![\w./-])(?:(?:{vocab.alternation(_WEEKDAYS)}|{vocab.alternation(_WEEKDAY_ABBR)})\b\.?,?\s+"
     r"(?:(?:the|den|le|el)\s+)?)?"
     r"(?:(?P<iso_y>\d{4})-(?P<iso_m>\d{1,2})-(?P<iso_d>\d{1,2})"
     r"|(?P<dot_d>\d{1,2})\.(?P<dot_m>\d{1,2})\.(?P<dot_y>\d{4}|\d{2}(?!\d))?"  # 16.11. / 13.11.2026
@@ -54,7 +48,7 @@ _DATE = re.compile(
     r"(?:,?\s+(?P<md_y>\d{4}))?"
     rf"|(?:(?P<dm_s>\d{{1,2}}){_SFX}\s*(?:-|–|—|to|au|al|bis)\s*)?"  # 16 November, du 2 au 13 novembre
     rf"(?P<dm_d>\d{{1,2}}){_SFX}\s*(?:of\s+|de\s+)?(?P<dm_m>{_M})\b\.?(?:,?\s+(?P<dm_y>\d{{4}}))?"
-    rf"|(?P<wd>{_alternation(_WEEKDAYS)})\b"
+    rf"|(?P<wd>{vocab.alternation(_WEEKDAYS)})\b"
     r")(?![\d/])",
     re.IGNORECASE,
 )
@@ -159,11 +153,8 @@ def _dated(month: int, day: int, year: str | None, start: date) -> date | None:
 
 # --- the wide reader: every other language ------------------------------------------------------------
 
-def _stems(words: Iterable[str]) -> str:
-    return "|".join(sorted((re.escape(w) for w in set(words)), key=len, reverse=True))
 
-
-_MONTH_WORD = rf"(?P<{{g}}>(?:{_stems(vocab.MONTH_STEMS)})[^\W\d_]*)"
+_MONTH_WORD = rf"(?P<{{g}}>(?:{vocab.alternation(vocab.MONTH_STEMS)})[^\W\d_]*)"
 _WIDE_DATE = re.compile(
     r"(?P<cjk_m>\d{1,2})\s*[月월]\s*(?P<cjk_d>\d{1,2})\s*[日일]"  # 11月30日, 11월 30일
     r"|(?<![\d月월])(?P<cjk_day>\d{1,2})\s*[日일](?!\w*[月월])"  # 27일, after a full date in its clause
@@ -176,7 +167,7 @@ def _words(words: Iterable[str]) -> re.Pattern[str]:
     """Words that start at a word start, except in scripts written without spaces (CJK)."""
     spaced = [w for w in words if not re.match(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", w)]
     unspaced = [w for w in words if w not in spaced]
-    return re.compile(rf"(?<![^\W_])(?:{_stems(spaced)})" + (f"|{_stems(unspaced)}" if unspaced else ""),
+    return re.compile(rf"(?<![^\W_])(?:{vocab.alternation(spaced)})" + (f"|{vocab.alternation(unspaced)}" if unspaced else ""),
                       re.IGNORECASE)
 
 

@@ -46,9 +46,6 @@ def tidy(text: str) -> str:
 
 # --- the shapes ------------------------------------------------------------------------------------------
 
-def _alternation(words: tuple[str, ...] | list[str]) -> str:
-    return "|".join(sorted((re.escape(w) for w in set(words)), key=len, reverse=True))
-
 
 _QUOTE_PREFIX = re.compile(r"^[ \t]*(?:>|[A-Za-z]{1,3}>(?=[ \t>]|$))")
 _PIPE = re.compile(r"^[ \t]*\|(?!.*\|[ \t]*$)")  # "| text", but not a table row "| a | b |"
@@ -58,10 +55,10 @@ _TIME = re.compile(r"\b\d{1,2}[:.h]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?|uhr|h)?\b|\
 _DATE = re.compile(
     r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\d{4}\s*[年년]|\b\d{1,2}\.?\s+[A-Za-zÀ-ÿ]{3,}\.?"
     r"\s+\d{4}\b|\b[A-Za-zÀ-ÿ]{3,}\.?\s+\d{1,2},?\s+\d{4}\b|\b(?:19|20)\d{2}\b", re.IGNORECASE)
-_WROTE = re.compile(r"(?:^|[\s,(])(?:" + _alternation(vocab.WROTE) + r")\b", re.IGNORECASE)
+_WROTE = re.compile(r"(?:^|[\s,(])(?:" + vocab.alternation(vocab.WROTE) + r")\b", re.IGNORECASE)
 _ATTRIBUTION_END = re.compile(r"(?:[:：]|\bwrote|\bwrites|-{2,}|>>>|\bsaid)\s*$", re.IGNORECASE)
 _SEPARATOR = re.compile(
-    r"^[ \t]*[*_]*[ \t]*(?:[-=_~*]{2,}[ \t]*)?(?:" + _alternation(vocab.ORIGINAL_MESSAGE) + r")(?![^\W_]).*$",
+    r"^[ \t]*[*_]*[ \t]*(?:[-=_~*]{2,}[ \t]*)?(?:" + vocab.alternation(vocab.ORIGINAL_MESSAGE) + r")(?![^\W_]).*$",
     re.IGNORECASE)
 _SEPARATOR_DASHED = re.compile(r"[-=_*]{2,}")
 _RULE = re.compile(r"^[ \t]*(?:[-_=*~]\s?){8,}[ \t]*$")

@@ -15,15 +15,10 @@ from collections.abc import Callable
 
 from assistant.message import vocabulary as vocab
 
-
-def _alternation(words: tuple[str, ...]) -> str:
-    return "|".join(sorted((re.escape(w) for w in set(words)), key=len, reverse=True))
-
-
 _DELIMITER = re.compile(r"^(?:-- ?|--|__|—)\s*$")
-_DEVICE = re.compile(r"^\s*(?:" + _alternation(vocab.DEVICE_SIGNATURES) + r")", re.IGNORECASE)
+_DEVICE = re.compile(r"^\s*(?:" + vocab.alternation(vocab.DEVICE_SIGNATURES) + r")", re.IGNORECASE)
 _SIGN_OFF = re.compile(
-    r"^\s*(?:" + _alternation(vocab.SIGN_OFFS) + r")\s*[,.!:;–-]*(?:\s+[\w.'’-]+){0,3}\s*[,.!]?\s*$", re.IGNORECASE)
+    r"^\s*(?:" + vocab.alternation(vocab.SIGN_OFFS) + r")\s*[,.!:;–-]*(?:\s+[\w.'’-]+){0,3}\s*[,.!]?\s*$", re.IGNORECASE)
 _PHONE = re.compile(r"(?:\+?\(?\d[\d ().\-/]{6,}\d)")
 _CONTACT_LABEL = re.compile(
     r"^\s*(?:tel|tél|phone|ph|fon|telefon|teléfono|telefone|telefono|mobile|mob|cell|cellular|handy|móvil|"

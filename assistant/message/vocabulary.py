@@ -1,10 +1,19 @@
-"""The one home of the words mail software and people use, in many languages. Data only: no logic.
+"""The one home of the words mail software and people use, in many languages: data, and the one helper that
+turns a list of them into a regex.
 
 Quote splitting, the automation detectors and the subject handling all read these lists; two lists that
 disagree are a bug waiting, so add a word here and every reader learns it. Entries are lowercase.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of these words, longest first, so that "november" is tried before "nov"."""
+    return "|".join(sorted({re.escape(w) for w in words}, key=len, reverse=True))
 
 # Subject prefixes of replies and forwards ("Re:", "AW:", "SV:", "Odp:", "回复:"), as mail clients write them.
 REPLY_PREFIXES = (
