@@ -294,3 +294,38 @@ def test_the_daemon_through_random_cuts_never_duplicates_or_loses(
         assert _poll(week.config, at + timedelta(hours=2)) == 0
     assert week.outcome() == ([("Budget", "replied"), ("Costs", "waiting"), ("Sales", "dismissed")], [])
     assert proxy.cuts >= 1
+
+
+# --- logging in ---------------------------------------------------------------------------------------------
+
+def test_a_cut_during_login_is_no_wrong_password(dovecot_mailbox: Mailbox) -> None:
+    from assistant.errors import AuthError, MailboxError
+    from assistant.mailbox.client import MailboxClient
+
+    proxy = CuttingProxy(dovecot_mailbox.server.port, cut_when=lambda seen: b" LOGIN " in seen)
+    try:
+        config = dovecot_mailbox.config()
+        account = config.accounts[0]
+        account = type(account)(**{**account.__dict__, "port": proxy.port})
+        with pytest.raises(MailboxError) as raised:
+            MailboxClient.connect(account, dovecot_mailbox.password)
+    finally:
+        proxy.close()
+    assert not isinstance(raised.value, AuthError)
+    assert "the connection was lost during login" in str(raised.value)
+
+
+def test_a_password_with_non_ascii_characters_logs_in(dovecot_server: Server, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.mailbox.client import MailboxClient
+
+    box = new_mailbox(dovecot_server, tmp_path, monkeypatch, f"sqlite:///{tmp_path / 'f.db'}")
+    user, password = f"intl-{box.user}", "pässwörd-Ωmega"
+    dovecot_server.add_user(user, password)
+    account = box.config().accounts[0]
+    account = type(account)(**{**account.__dict__, "username": user})
+    client = MailboxClient.connect(account, password)
+    try:
+        assert client.find_folders().drafts == "Drafts"
+    finally:
+        client.logout()
