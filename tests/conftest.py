@@ -47,11 +47,8 @@ def courier_server() -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def cyrus_server() -> Iterator[Server]:
-    try:
-        from cyrus import CYRUS, Cyrus
-    except ImportError:
-        CYRUS = None  # noqa: N806
-    if CYRUS is None:
+    from cyrus import Cyrus, cyrus_root
+    if cyrus_root() is None:
         unavailable("Cyrus IMAP is not unpacked: run .ci/fetch-cyrus")
     server = Cyrus({})
     yield server.start()

@@ -23,6 +23,23 @@ default, ``layout="inbox"`` (``altnamespace: no`` + ``unixhierarchysep: no``), p
 inbox, INBOX.Sent and INBOX.Drafts with separator "."; ``deliver()`` and ``add_user()`` take the short
 names ("Sent") in both layouts and ``CyrusServer.folder()`` tells the real one.
 
+Real-Cyrus behaviour kept on purpose (the Dovecot fixture differs): APPEND refuses a message with NUL
+bytes or a first line that is no header ("Message contains NUL characters" / "invalid header"), so
+deliver() raises for those; a non-empty folder with a special use (Sent, Drafts …) cannot be DELETEd
+("SPECIAL-USE flag conflict"; ``extra="specialuse_protect: \\Junk"`` narrows that). 8-bit header bytes
+are stored as given (``munge8bit: no``; Cyrus's default would turn them into "X"). No TLS port.
+
+Use, e.g. in a session fixture like dovecot_server:
+
+    if cyrus_root(fetch=True) is None:   # runs .ci/fetch-cyrus once (a few seconds), then it is cached
+        unavailable("Cyrus could not be unpacked: .ci/fetch-cyrus")
+    cyrus = Cyrus({})                    # or Cyrus({}, layout="inbox") for INBOX.Sent
+    server = cyrus.start()               # about 0.1 s; server.kind == "cyrus"
+    server.add_user(user, password)      # INBOX, Sent (\\Sent), Drafts (\\Drafts), subscribed
+    server.deliver(user, "Sent", raw, when=datetime(…, tzinfo=UTC), flags="S")
+    cyrus.halt(); cyrus.resume()         # a server restart that keeps the mail
+    cyrus.stop()
+
 Cyrus logs only to syslog; where there is no /dev/log nothing is kept, but master's stderr is in
 ``<root>/master.log``.
 """
@@ -197,35 +214,41 @@ class Cyrus:
         for sub in ("conf", "conf/socket", "conf/proc", "conf/lock", "conf/log", "spool", "sieve"):
             (r / sub).mkdir(parents=True, exist_ok=True)
         alt = "yes" if self.layout == "alt" else "no"
-        (r / "imapd.conf").write_text(f"""\
-configdirectory: {r}/conf
-defaultpartition: default
-partition-default: {r}/spool
-sievedir: {r}/sieve
-proc_path: {r}/conf/proc
-mboxname_lockpath: {r}/conf/lock
-idlesocket: {r}/conf/socket/idle
-lmtpsocket: {r}/conf/socket/lmtp
-notifysocket: {r}/conf/socket/notify
-servername: {REALM}
-syslog_prefix: followup-cyrus-{self.port}
-cyrus_user: {pwd.getpwuid(self.uid).pw_name}
-cyrus_group: {grp.getgrgid(self.gid).gr_name}
-admins: {ADMIN}
-virtdomains: userid
-altnamespace: {alt}
-unixhierarchysep: {alt}
-hashimapspool: false
-allowplaintext: yes
-allowanonymouslogin: no
-sasl_pwcheck_method: auxprop
-sasl_auxprop_plugin: sasldb
-sasl_sasldb_path: {r}/sasldb2
-sasl_mech_list: PLAIN LOGIN
-autocreate_quota: -1
-failedloginpause: 0
-munge8bit: no
-""" + self.extra + "\n")
+        settings = {
+            "configdirectory": f"{r}/conf",
+            "defaultpartition": "default",
+            "partition-default": f"{r}/spool",
+            "sievedir": f"{r}/sieve",
+            "proc_path": f"{r}/conf/proc",
+            "mboxname_lockpath": f"{r}/conf/lock",
+            "idlesocket": f"{r}/conf/socket/idle",
+            "lmtpsocket": f"{r}/conf/socket/lmtp",
+            "notifysocket": f"{r}/conf/socket/notify",
+            "servername": REALM,
+            "syslog_prefix": f"followup-cyrus-{self.port}",
+            "cyrus_user": pwd.getpwuid(self.uid).pw_name,
+            "cyrus_group": grp.getgrgid(self.gid).gr_name,
+            "admins": ADMIN,
+            "virtdomains": "userid",  # user1@example.com is user1 in domain example.com
+            "altnamespace": alt,
+            "unixhierarchysep": alt,
+            "hashimapspool": "false",
+            "allowplaintext": "yes",
+            "allowanonymouslogin": "no",
+            "sasl_pwcheck_method": "auxprop",
+            "sasl_auxprop_plugin": "sasldb",
+            "sasl_sasldb_path": f"{r}/sasldb2",
+            "sasl_mech_list": "PLAIN LOGIN",
+            "autocreate_quota": "-1",  # mailboxes are made by add_user(), never on login
+            "failedloginpause": "0",  # a wrong password is answered at once, not after 3 s
+            "munge8bit": "no",  # keep 8-bit header bytes as delivered
+        }
+        # Cyrus ignores a setting's second occurrence, so extra lines replace the ones above.
+        for line in self.extra.splitlines():
+            key, sep, value = line.partition(":")
+            if sep and key.strip() and not key.lstrip().startswith("#"):
+                settings[key.strip()] = value.strip()
+        (r / "imapd.conf").write_text("".join(f"{k}: {v}\n" for k, v in settings.items()))
         bin_ = self.dist / "usr/lib/cyrus/bin"
         conf = f"-C {r}/imapd.conf"
         (r / "cyrus.conf").write_text(f"""\
