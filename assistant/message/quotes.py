@@ -162,6 +162,8 @@ def _forwarded_by(lines: list[str], i: int, ctx: _Context) -> Found | None:
 
 
 def _header_block(lines: list[str], i: int, ctx: _Context) -> Found | None:
+    if _header_key(lines[i]) is None:
+        return None  # the cheap test first: most lines are no "Key: value" at all
     if i > 0 and lines[i - 1].strip() and _header_key(lines[i - 1]) is None and not _RULE.match(lines[i - 1]):
         # the block must start a paragraph, or follow a rule line; mid-paragraph "From:" is prose
         prev = lines[i - 1].strip()

@@ -98,9 +98,7 @@ def _device(lines: list[str]) -> tuple[int, str] | None:
 def _disclaimer(lines: list[str]) -> tuple[int, str] | None:
     """A legal disclaimer that starts a paragraph near the end (with the rule line above it, if any)."""
     content = _content(lines)
-    for i in content[1:]:
-        if len(content) - content.index(i) > 40:
-            continue
+    for i in content[max(1, len(content) - 40):]:  # a disclaimer sits at the end
         paragraph_start = i == 0 or not lines[i - 1].strip() or _RULE.match(lines[i - 1])
         if not (paragraph_start and _DISCLAIMER_START.match(lines[i])):
             continue
@@ -114,8 +112,8 @@ def _disclaimer(lines: list[str]) -> tuple[int, str] | None:
 def _footer(lines: list[str]) -> tuple[int, str] | None:
     """A rule line near the end with a few lines under it that carry a link: an advertiser's or a firm's footer."""
     content = _content(lines)
-    for pos, i in enumerate(content[1:], start=1):
-        after = content[pos + 1:]
+    for pos in range(max(1, len(content) - 6), len(content)):
+        i, after = content[pos], content[pos + 1:]
         if (_RULE.match(lines[i]) and 0 < len(after) <= 4 and any(_URL.search(lines[j]) for j in after)
                 and all(len(lines[j].split()) <= 12 for j in after)):
             return i, "a footer under a rule line"
@@ -193,9 +191,10 @@ def _contact_block(lines: list[str]) -> tuple[int, str] | None:
         return None
     paragraphs = [content[0]] + [b for a, b in zip(content, content[1:], strict=False) if b > a + 1]
     first_line = content[0]
-    whole = [x for x in lines if x.strip()]
-    alone = len(whole) >= 3 and sum(_signature_like(x) == 2 for x in whole) >= 2  # a message that is all signature
-    candidates = [i for i in content if i >= paragraphs[-min(3, len(paragraphs))] and (i != first_line or alone)]
+    whole = [lines[i] for i in content]
+    alone = 3 <= len(whole) <= _MAX_BLOCK and sum(_signature_like(x) == 2 for x in whole) >= 2  # all signature
+    window = content[-(_MAX_BLOCK + 1):]  # a block is at most _MAX_BLOCK lines: look no further up
+    candidates = [i for i in window if i >= paragraphs[-min(3, len(paragraphs))] and (i != first_line or alone)]
     for i in candidates:
         body = [x for x in lines[i:] if x.strip()]
         bare_link = _URL.search(lines[i]) and not (_CONTACT_LABEL.match(lines[i]) or _EMAIL.search(lines[i]))
