@@ -57,7 +57,22 @@ _AUTO_REPLY_WHOLE = re.compile(
     + r")\]?\s*[.!]?\s*$|^\s*\[(" + vocab.alternation(vocab.AUTO_REPLY_SUBJECTS) + r")\]|("
     + vocab.alternation(vocab.AUTO_REPLY_SUBJECT_SENTENCES) + r")\b", re.IGNORECASE)
 _CONTRAST = re.compile(r"(?<!\w)(?:" + vocab.alternation(vocab.CONTRAST_WORDS) + r")(?!\w)", re.IGNORECASE)
-_AUTO_ACK_TEXT = re.compile(vocab.alternation(vocab.AUTO_ACK_TEXT), re.IGNORECASE)
+class _Phrases:
+    """Plain phrases found by substring search in lowercased text: much faster than one long alternation."""
+
+    def __init__(self, phrases: tuple[str, ...]) -> None:
+        self.phrases = tuple(sorted({p.lower() for p in phrases}, key=len, reverse=True))
+
+    def search(self, text: str) -> re.Match[str] | None:
+        lowered = text.lower()
+        for phrase in self.phrases:
+            at = lowered.find(phrase)
+            if at >= 0:
+                return re.compile(re.escape(phrase)).search(lowered, at)  # the reason quotes it lowercased
+        return None
+
+
+_AUTO_ACK_TEXT = _Phrases(vocab.AUTO_ACK_TEXT)
 _RECEIPT_SUBJECT = re.compile(r"^\s*(" + vocab.alternation(vocab.RECEIPT_SUBJECTS) + r")", re.IGNORECASE)
 _RECEIPT_TEXT = re.compile(vocab.alternation(vocab.RECEIPT_TEXT), re.IGNORECASE)
 _OOO_TEXT = re.compile(r"^\W{0,3}(?:[^\n.!]{0,80}[,.!]\s*)?(" + vocab.alternation(vocab.OUT_OF_OFFICE_TEXT) + r")", re.IGNORECASE)
@@ -65,8 +80,8 @@ _REPLY_PREFIX = re.compile(r"^\s*(" + vocab.alternation(vocab.REPLY_PREFIXES + v
                            re.IGNORECASE)
 _FORWARD_PREFIX = re.compile(r"^\s*(" + vocab.alternation(vocab.FORWARD_PREFIXES) + r")\s*[:：]", re.IGNORECASE)
 _NOREPLY = re.compile(r"^(" + vocab.alternation(vocab.NO_REPLY_LOCALS) + r")(?:$|[-_.+\d])", re.IGNORECASE)
-_LIST_MANAGER_TEXT = re.compile(vocab.alternation(vocab.LIST_MANAGER_TEXT), re.IGNORECASE)
-_CHALLENGE_TEXT = re.compile(vocab.alternation(vocab.CHALLENGE_TEXT), re.IGNORECASE)
+_LIST_MANAGER_TEXT = _Phrases(vocab.LIST_MANAGER_TEXT)
+_CHALLENGE_TEXT = _Phrases(vocab.CHALLENGE_TEXT)
 _COMPLAINT_SUBJECT = re.compile(
     r"^\s*(complaint about message from|\[spamcop|spam complaint|abuse report|spam report|"
     r"report of (?:spam|abuse)|abuse complaint|email abuse report|unsolicited (?:commercial )?e-?mail report)",

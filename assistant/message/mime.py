@@ -75,10 +75,15 @@ def addresses(values: list[str], defects: list[str]) -> tuple[Address, ...]:
     An address that is not one ("<Undisclosed-Recipient:@corp.example;>") is left out and noted."""
     out = []
     for value in values:
-        try:
-            parsed = [(a.display_name, a.addr_spec) for a in _ADDRESS_HEADER("to", clean_header(value)).addresses]
-        except Exception:  # noqa: BLE001 - the strict parser gave up: the lenient one, names decoded after
-            parsed = [(decode_words(n, defects), a) for n, a in getaddresses([clean_header(value)])]
+        value = clean_header(value)
+        parsed: list[tuple[str, str]] = []
+        if "=?" in value:  # encoded words are tokens only to the strict parser (it is slow: only then)
+            try:
+                parsed = [(a.display_name, a.addr_spec) for a in _ADDRESS_HEADER("to", value).addresses]
+            except Exception:  # noqa: BLE001 - the strict parser gave up: the lenient one below
+                parsed = []
+        if not parsed:
+            parsed = [(decode_words(n, defects), a) for n, a in getaddresses([value])]
         for display, addr in parsed:
             addr = clean_header(unsurrogate(addr)).lower()
             if _ADDR_SPEC.fullmatch(addr):
