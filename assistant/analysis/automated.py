@@ -9,6 +9,7 @@ For an auto-reply, `return_date` reads the stated return date from its text, pre
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from datetime import UTC, date, datetime
 from assistant.analysis.return_date import return_date
 from assistant.message import ParsedMessage, is_mailer_daemon
 from assistant.message import vocabulary as vocab
+
+log = logging.getLogger(__name__)
 
 KINDS = ("human", "auto_reply", "bounce", "delivery_delay", "receipt", "complaint", "list", "bulk", "calendar",
          "notification")
@@ -33,8 +36,13 @@ Detector = Callable[[ParsedMessage], Verdict | None]
 
 
 def classify(msg: ParsedMessage) -> Verdict:
+    """Never raises: a detector that fails on some odd message is logged and skipped, the others decide."""
     for detect in DETECTORS:
-        verdict = detect(msg)
+        try:
+            verdict = detect(msg)
+        except Exception:  # noqa: BLE001 - a bug in one detector must not stop a sync
+            log.exception("automation detector %s failed on %s", detect.__name__, msg.message_id)
+            continue
         if verdict is not None:
             return verdict
     return Verdict("human", "no sign of automation")
@@ -47,8 +55,10 @@ _BOUNCE_SUBJECT = re.compile(r"^\s*(?:\[[^\]]{1,30}\]\s*)?(" + vocab.alternation
                              re.IGNORECASE)
 _DELAY_SUBJECT = re.compile(r"^\s*(" + vocab.alternation(vocab.DELAY_SUBJECTS) + r")(?![\w-])", re.IGNORECASE)
 # Auto-reply subject prefixes in the languages Exchange, Gmail, Notes, Zimbra and others use: "<prefix>:".
+# "Vacation: dates for July" is a person's subject: ordinary words count only with another sign
+_DISTINCT_AUTO_REPLY = tuple(w for w in vocab.AUTO_REPLY_SUBJECTS if w not in ("vacation", "on vacation", "away"))
 _AUTO_REPLY_SUBJECT = re.compile(
-    r"^\s*(?:\[[^\]]{1,30}\]\s*)?((?:" + vocab.alternation(vocab.AUTO_REPLY_SUBJECTS) + r")(?:\s*\([^)]{1,40}\))?)\s*[:：]"
+    r"^\s*(?:\[[^\]]{1,30}\]\s*)?((?:" + vocab.alternation(_DISTINCT_AUTO_REPLY) + r")(?:\s*\([^)]{1,40}\))?)\s*[:：]"
     r"|^\s*(auto[- ]?(?:reply|response)\b|out of (?:the )?office(?: auto[- ]?reply)?\s*$)",
     re.IGNORECASE,
 )
@@ -56,6 +66,8 @@ _AUTO_REPLY_WHOLE = re.compile(
     r"^\s*\[?(" + vocab.alternation(tuple(w for w in vocab.AUTO_REPLY_SUBJECTS if w not in vocab.AUTO_REPLY_ORDINARY))
     + r")\]?\s*[.!]?\s*$|^\s*\[(" + vocab.alternation(vocab.AUTO_REPLY_SUBJECTS) + r")\]|("
     + vocab.alternation(vocab.AUTO_REPLY_SUBJECT_SENTENCES) + r")\b", re.IGNORECASE)
+_OFFICE = re.compile(r"office|büro|bureau|oficina|ufficio|kantoor|kontor|automat|auto-|vacation|holiday|leave|"
+                     r"urlaub|vacances|vacaciones|ferie|semester|lomalla|urlop|dovolen|отпуск|休", re.IGNORECASE)
 _CONTRAST = re.compile(r"(?<!\w)(?:" + vocab.alternation(vocab.CONTRAST_WORDS) + r")(?!\w)", re.IGNORECASE)
 class _Phrases:
     """Plain phrases found by substring search in lowercased text: much faster than one long alternation."""
@@ -338,7 +350,8 @@ def _out_of_office_text(msg: ParsedMessage) -> str | None:
     found = _OOO_TEXT.match(text)
     if found and _CONTRAST.search(text[found.end():found.end() + 120].split(".")[0]):
         return None  # "I'll be away next week, but you're registered": a person answering
-    if found and (len(text) < 400 or return_date(text, msg.date or datetime.now(UTC)) is not None):
+    # "I'm away today. Attaching the slides now." is a person: the text must name a day back or an office
+    if found and (return_date(text, msg.date or datetime.now(UTC)) is not None or _OFFICE.search(found.group(1))):
         return f'the text says so: "{_short(found.group(1), 50)}…"'
     ack = _AUTO_ACK_TEXT.search(text[:600])
     if ack and not msg.quoted_text.strip():
@@ -379,7 +392,7 @@ def _list_manager(msg: ParsedMessage) -> Verdict | None:
         tuple(x for x in vocab.LIST_MANAGER_SUFFIXES if x.startswith("-"))) or local.startswith("owner-")
     manager_header = next((h for h in _LIST_MANAGER_HEADERS if h in msg.headers), None)
     wording = _LIST_MANAGER_TEXT.search(msg.subject + "\n" + msg.new_text[:3000])
-    if by_address and (wording or manager_header or not msg.new_text.strip()):
+    if by_address and (wording or manager_header):
         return Verdict("notification", f"a mailing-list manager's reply (from {_sender(msg)})")
     if wording and manager_header:
         return Verdict("notification", f'a mailing-list manager\'s reply ({manager_header}; "{wording.group(0)}")')

@@ -84,9 +84,16 @@ def return_date(text: str, sent: datetime) -> date | None:
     give None; dotted dates are day first. Return phrases win over until-phrases, the precise reader's over
     the wide one's; disagreeing ones give None.
     """
-    precise_back, precise_until = _precise(text, sent)
-    wide_back, wide_through = _wide(text, sent)
-    for days in (precise_back, wide_back, precise_until, {d + timedelta(days=1) for d in wide_through}):
+    try:
+        precise_back, precise_until = _precise(text, sent)
+        wide_back, wide_through = _wide(text, sent)
+    except OverflowError:  # a Date near the year 9999: no day after it to return on
+        return None
+    try:
+        after_wide = {d + timedelta(days=1) for d in wide_through}
+    except OverflowError:
+        after_wide = set()
+    for days in (precise_back, wide_back, precise_until, after_wide):
         if days:
             return days.pop() if len(days) == 1 else None
     return None
@@ -126,10 +133,14 @@ def _resolve(m: re.Match[str], start: date) -> date | None:
             return _dated(a, b, g["sl_y"], start)
         return None  # 11/12 is November 12 in Boston and 11 December in Berlin
     if g["md_m"]:
-        return _dated(_MONTHS[g["md_m"].lower()], int(g["md_e"] or g["md_d"]), g["md_y"], start)
+        month = _MONTHS.get(g["md_m"].lower())  # "Auguſt" matches case-blind yet lowers to no key
+        return _dated(month, int(g["md_e"] or g["md_d"]), g["md_y"], start) if month else None
     if g["dm_m"]:
-        return _dated(_MONTHS[g["dm_m"].lower()], int(g["dm_d"]), g["dm_y"], start)
-    weekday = _WEEKDAYS[g["wd"].lower()]
+        month = _MONTHS.get(g["dm_m"].lower())
+        return _dated(month, int(g["dm_d"]), g["dm_y"], start) if month else None
+    weekday = _WEEKDAYS.get(g["wd"].lower())
+    if weekday is None:
+        return None
     return start + timedelta(days=(weekday - start.weekday() - 1) % 7 + 1)  # the next one, never today
 
 
@@ -165,10 +176,13 @@ _WIDE_DATE = re.compile(
     re.IGNORECASE)
 def _words(words: Iterable[str]) -> re.Pattern[str]:
     """Words that start at a word start, except in scripts written without spaces (CJK)."""
-    spaced = [w for w in words if not re.match(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", w)]
-    unspaced = [w for w in words if w not in spaced]
-    return re.compile(rf"(?<![^\W_])(?:{vocab.alternation(spaced)})" + (f"|{vocab.alternation(unspaced)}" if unspaced else ""),
-                      re.IGNORECASE)
+    spaced = [w.strip() for w in words if not re.match(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", w)]
+    unspaced = [w for w in words if w.strip() not in spaced]
+    short = [w for w in spaced if len(w) <= 4]  # "to", "tom", "al", "с": whole words only ("Total", "Tom")
+    stems = [w for w in spaced if len(w) > 4]
+    pattern = (rf"(?<![^\W_])(?:{vocab.alternation(short)})(?![^\W_])|(?<![^\W_])(?:{vocab.alternation(stems)})"
+               + (f"|{vocab.alternation(unspaced)}" if unspaced else ""))
+    return re.compile(pattern, re.IGNORECASE)
 
 
 _RETURN_WORD = _words(vocab.RETURN_WORDS)

@@ -232,7 +232,7 @@ class MailboxClient:
         found = self._call("UID SEARCH", lambda: self._imap.search(criteria))
         # "n:*" always matches the highest UID, even when it is below n.
         uids = sorted(int(u) for u in found if int(u) > last_uid)
-        if not uids and self._exists:
+        if not found and self._exists:  # "n:*" always matches the highest UID: an empty answer is a bug
             uids = self._uids_after_by_sequence(last_uid, since)
         return uids
 
@@ -443,7 +443,7 @@ def detect_folders(account: AccountConfig, folders: Sequence[FolderInfo]) -> Fol
     return Folders(inbox=chosen["inbox"], sent=chosen["sent"], drafts=chosen["drafts"], found_by=how)
 
 
-MAX_UID_SET = 900  # octets of one UID set: with the command around it, a line stays under 1,000 (RFC 2683)
+MAX_UID_SET = 800  # octets of one UID set: with the command around it, a line stays under 1,000 (RFC 2683)
 
 
 def compact(uids: Sequence[int]) -> str:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import default as _default_policy
@@ -77,11 +78,10 @@ def addresses(values: list[str], defects: list[str]) -> tuple[Address, ...]:
     for value in values:
         value = clean_header(value)
         parsed: list[tuple[str, str]] = []
-        if "=?" in value:  # encoded words are tokens only to the strict parser (it is slow: only then)
-            try:
-                parsed = [(a.display_name, a.addr_spec) for a in _ADDRESS_HEADER("to", value).addresses]
-            except Exception:  # noqa: BLE001 - the strict parser gave up: the lenient one below
-                parsed = []
+        try:  # the strict grammar: encoded words are tokens, "a@x)<b@y>" is one address (CVE-2023-27043)
+            parsed = [(a.display_name, a.addr_spec) for a in _ADDRESS_HEADER("to", value).addresses]
+        except Exception:  # noqa: BLE001 - the strict parser gave up: the lenient one below
+            parsed = []
         if not parsed:
             parsed = [(decode_words(n, defects), a) for n, a in getaddresses([value])]
         for display, addr in parsed:
@@ -200,6 +200,6 @@ def decode_words(value: str, defects: list[str]) -> str:
         return clean_header(value)
     try:
         return clean_header(str(make_header(decode_header(value))))
-    except (LookupError, ValueError, UnicodeDecodeError, binascii.Error):
+    except (LookupError, ValueError, UnicodeDecodeError, binascii.Error, HeaderParseError):
         defects.append(f"undecodable encoded words: {value[:60]!r}")
         return clean_header(value)

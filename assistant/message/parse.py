@@ -89,7 +89,10 @@ def parse_message(raw: bytes, parent: str | None = None) -> ParsedMessage:
         plain, html, attachments, calendar = "", "", [], None
     html_quoted = ""
     if not plain and html:
-        plain, html_quoted = html_to_text(html)
+        try:
+            plain, html_quoted = html_to_text(html)
+        except Exception as e:  # noqa: BLE001 - markup the HTML parser rejects leaves no text, not a crash
+            defects.append(f"unreadable HTML: {e.__class__.__name__}")
     parts = split(plain, parent)
     quoted, quote_rule = parts.quoted_text, parts.quote_rule
     if html_quoted.strip():

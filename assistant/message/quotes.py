@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.message import vocabulary as vocab
-from assistant.message.signatures import split_signature
+from assistant.message.signatures import signature_start
 
 TEXT_CAP = 20_000  # characters kept of new text, and of quoted text; enough for any real reply
 _LOOKAHEAD = 4  # lines an attribution may be wrapped over, or a header block may start after a separator
@@ -40,8 +40,12 @@ def split_text(text: str, parent: str | None = None) -> tuple[str, str, str]:
 
 
 def tidy(text: str) -> str:
-    text = re.sub(r"[ \t\u00a0]+\n", "\n", text)
+    text = "\n".join(line.rstrip(" \t\u00a0") for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip()[:TEXT_CAP]
+
+
+_BLANKS = re.compile(r"[ \t\u00a0]{2,}")
+_READ = 400  # characters of a line the detectors read
 
 
 # --- the shapes ------------------------------------------------------------------------------------------
@@ -103,7 +107,11 @@ def header_block(lines: list[str], i: int) -> int:
         else:
             since_key += 1  # a To: or Subject: value wrapped onto the next line
         j += 1
-    if keys >= 2 and "from" in roles and roles & {"date", "to", "subject"}:
+    block = " ".join(lines[i:j])
+    # "Da: Roma / A: Milano / Data: 12 maggio" is a trip, not a message: a real block names an address or
+    # a subject
+    if keys >= 2 and "from" in roles and roles & {"date", "to", "subject"} and (
+            "@" in block or "/" in block or ("subject" in roles and keys >= 3)):
         return j - i
     return 0
 
@@ -138,6 +146,7 @@ Detector = Callable[[list[str], int, "_Context"], "Found | None"]
 @dataclass
 class _Context:
     repeated: list[bool]  # line i reproduces the text of the message replied to (always False without one)
+    own_after_unrepeated: list[bool]  # some non-blank line after i is not found in the parent
     own_after: list[bool]  # some non-blank, non-prefixed line follows line i
 
 
@@ -254,8 +263,9 @@ def _repeats_parent(lines: list[str], i: int, ctx: _Context) -> Found | None:
     """From here on the text mostly reproduces the message replied to: an unmarked quote."""
     if not ctx.repeated[i]:
         return None
-    measured = [j for j in range(i, len(lines)) if len(lines[j].strip()) >= 20]
-    if not measured or sum(ctx.repeated[j] for j in measured) < max(1, 0.6 * len(measured)):
+    # Every line from here on repeats the parent (short ones too): an inline answer ("Yes, attached.") below
+    # a repeated line keeps the whole rest as the writer's.
+    if ctx.own_after_unrepeated[i]:
         return None
     start = i  # take in an unrecognised attribution or header paragraph just above
     while start > 0 and i - start < _LOOKAHEAD and lines[start - 1].strip() and len(lines[start - 1]) <= 100 \
@@ -278,21 +288,28 @@ _WS = re.compile(r"\s+")
 _BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def _repeated(lines: list[str], parent: str | None) -> list[bool]:
+def _repeated(lines: list[str], parent: str | None) -> tuple[list[bool], list[bool]]:
+    """(line i repeats the parent, some later non-blank line does not): both in one pass, linear."""
+    n = len(lines)
     if not parent:
-        return [False] * len(lines)
+        return [False] * n, [True] * n
     whole = _WS.sub(" ", parent).strip().lower()
-    out = []
-    for line in lines:
-        c = _WS.sub(" ", _QUOTE_PREFIX.sub("", line)).strip().lower()
-        out.append(len(c) >= 20 and c in whole)
-    return out
+    found = [_WS.sub(" ", _QUOTE_PREFIX.sub("", line)).strip().lower() for line in lines]
+    repeated = [len(c) >= 20 and c in whole for c in found]
+    in_parent = [not c or c in whole for c in found]  # blank lines and short repeats ("Thanks,") too
+    later = [False] * n
+    for k in range(n - 2, -1, -1):
+        later[k] = later[k + 1] or not in_parent[k + 1]
+    return repeated, later
 
 
 def split(text: str, parent: str | None = None) -> Split:
     """Plain text → Split. `parent` is the text of the message this one replies to, when known."""
     text = _BIDI.sub("", text)  # direction marks around addresses in Arabic and Hebrew attributions
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    originals = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # The detectors read each line with runs of blanks folded and at most _READ characters: no pattern can
+    # then take long on a hostile line ("Thanks" + 2,000 spaces + "?"). The output keeps the lines as written.
+    lines = [_BLANKS.sub(" ", line[:_READ]) for line in originals]
     n = len(lines)
     quoted_line = [_is_prefixed(lines, i) for i in range(n)]
     for i in range(1, n):  # a quoted line wrapped by a client that lost its ">": "> … metatag.date" / "by me."
@@ -303,7 +320,7 @@ def split(text: str, parent: str | None = None) -> Split:
     for i in range(n - 1, -1, -1):
         nxt = i + 1
         own_after[i] = own_after[nxt] or (nxt < n and bool(lines[nxt].strip()) and not quoted_line[nxt])
-    ctx = _Context(_repeated(lines, parent), own_after)
+    ctx = _Context(*_repeated(lines, parent), own_after)
     cut, rule, inline = n, None, set[int]()
     for i in range(n):
         if _GROUPWISE.match(lines[i]):  # ">>> Name DATE >>>" starts an unprefixed quote below it
@@ -328,12 +345,13 @@ def split(text: str, parent: str | None = None) -> Split:
             continue
         cut, rule = i, name
         break
-    head, tail = lines[:cut], lines[cut:]
-    quoted = [x for k, x in enumerate(head) if quoted_line[k] or k in inline] + tail
+    quoted = [originals[k] for k in range(cut) if quoted_line[k] or k in inline] + originals[cut:]
     if any(quoted_line[:cut]) and rule is None:
         rule = "quoted lines (>) with answers between them"
-    own = [x for k, x in enumerate(head) if not quoted_line[k] and k not in inline]
-    own, signature, signature_rule = split_signature(own)
+    kept = [k for k in range(cut) if not quoted_line[k] and k not in inline]
+    start, signature_rule = signature_start([lines[k] for k in kept])
+    own = [originals[k] for k in kept[:start]]
+    signature = [originals[k] for k in kept[start:]]
     return Split(tidy("\n".join(own)), tidy("\n".join(quoted)), tidy("\n".join(signature)), rule, signature_rule)
 
 

@@ -63,13 +63,18 @@ _MAX_BLOCK = 14  # lines a signature block holds at most, blank lines apart
 Rule = Callable[[list[str]], "tuple[int, str] | None"]
 
 
-def split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None]:
+def signature_start(lines: list[str]) -> tuple[int, str | None]:
+    """Where the signature starts among the writer's lines (len(lines) when there is none), and why."""
     for rule in RULES:
         found = rule(lines)
         if found is not None:
-            start, name = found
-            return lines[:start], lines[start:], name
-    return lines, [], None
+            return found
+    return len(lines), None
+
+
+def split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None]:
+    start, rule = signature_start(lines)
+    return lines[:start], lines[start:], rule
 
 
 def _content(lines: list[str]) -> list[int]:

@@ -34,17 +34,17 @@ MAIL_SYSTEM_LOCALS = (
 # Display names mail systems sign bounces with, whatever the address behind them.
 MAIL_SYSTEM_NAMES = (
     "mail delivery system", "mail delivery subsystem", "mail delivery service", "mail delivery subsystem",
-    "mailer-daemon", "mailer daemon", "mail administrator", "mail system", "mail system error",
+    "mailer-daemon", "mailer daemon", "mail system", "mail system error",
     "postmaster", "post master", "mail delivery", "microsoft outlook", "delivery status notification",
-    "mailerdaemon", "e-mail delivery system", "internet mail delivery", "the post office",
-    "mdaemon", "system administrator", "mail transport system", "mail router", "smtp gateway",
+    "mailerdaemon", "e-mail delivery system", "internet mail delivery",
+    "mdaemon", "mail transport system", "mail router", "smtp gateway",
     "e-postsystem", "servicio de entrega de correo", "système de distribution du courrier", "mailsystem",
     "nachrichtenübermittlungssystem", "e-mail-zustellsystem",
 )
 NO_REPLY_LOCALS = (  # matched at the start of the local part, followed by its end or a separator
     "noreply", "no-reply", "no_reply", "no.reply", "donotreply", "do-not-reply", "do_not_reply",
     "do.not.reply", "dontreply", "dont-reply", "noresponse", "no-response", "notification", "notifications",
-    "notify", "alert", "alerts", "bounce", "bounces", "mailer", "automailer", "auto-confirm", "autoreply",
+    "notify", "alert", "alerts", "bounce", "bounces", "automailer", "auto-confirm", "autoreply",
     "auto-reply",
 )
 # Local-part suffixes of mailing-list managers' own addresses (owner, admin, request, bounces).
@@ -237,9 +237,7 @@ CHALLENGE_TEXT = (
     "verify that you are a human", "verify you are a real person", "prove you are human",
     "protected by boxbe", "boxbe", "spamarrest", "spam arrest", "mailblocks", "choicemail",
     "i use a challenge", "challenge-response", "to have your message delivered, please",
-    "your message is being held", "awaiting your verification", "click the link below to verify",
-    "my spam filter", "earthlink spamblocker", "please verify your email", "sender verification",
-    "to confirm your message", "add you to my list of approved senders", "approved senders",
+    "awaiting your verification", "earthlink spamblocker",
 )
 
 # Subjects that are a whole sentence saying so, as Lotus Notes and some webmail write them.
@@ -268,7 +266,7 @@ RECEIPT_SUBJECTS = ("return receipt", "read receipt", "read:", "lesebestätigung
 RECEIPT_TEXT = ("was received by", "was read by", "has been read", "was read on", "wurde gelesen",
                 "wurde empfangen von", "a été lu", "ha sido leído", "è stato letto", "is gelezen")
 # Words that turn a sentence round ("I'm away next week, but you are registered"): a person answering.
-CONTRAST_WORDS = ("but", "however", "though", "although", "mais", "cependant", "toutefois", "aber", "jedoch",
+CONTRAST_WORDS = ("but", "so", "however", "though", "although", "mais", "cependant", "toutefois", "aber", "jedoch",
                   "trotzdem", "pero", "sin embargo", "ma", "però", "tuttavia", "maar", "echter", "mas", "porém",
                   "men", "dog", "mutta", "ale", "jednak", "но", "однако", "ama", "fakat", "しかし", "但是", "하지만")
 

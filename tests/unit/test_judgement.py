@@ -202,3 +202,48 @@ def test_the_wide_return_date_reader(text: str, expected: str | None) -> None:
     from assistant.analysis.return_date import return_date
     found = return_date(text, datetime(2026, 11, 18, 9, tzinfo=timezone.utc))
     assert (found.isoformat() if found else None) == expected
+
+
+# --- found by a review: hostile lines, odd dates and headers, people who look like machines ------------
+
+@pytest.mark.parametrize("body", ["Sure, Friday works.\n\nThanks" + " " * 3000 + "?", "Hello there\n" + " " * 6000 + "x",
+                                  "Hi\n\nNote" + " " * 5000 + "x", " " * 60000 + "x", "Thanks" + "\u00a0" * 4000 + "?"])
+def test_no_line_can_make_the_split_slow(body: str) -> None:
+    import time
+    start = time.perf_counter()
+    split(body)
+    assert time.perf_counter() - start < 1.0  # seconds, far above the milliseconds it takes
+
+
+@pytest.mark.parametrize("raw", [
+    b"From: a@b.c\r\nSubject: Automatic reply: x\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nBack on \xc5\xbfunday.\r\n",
+    b"From: a@b.c\r\nSubject: Automatic reply: x\r\nDate: Fri, 31 Dec 9999 10:00:00 +0000\r\n\r\nuntil 31 December\r\n",
+    b"From: =?utf-8?b?a?= <a@[b.com>\r\nSubject: =?utf-8?b?a?=\r\n\r\nhi\r\n",
+    b"From: a@b.c\r\nContent-Type: text/html\r\n\r\n</a\x00<!--<![\r\n",
+])
+def test_odd_messages_never_raise(raw: bytes) -> None:
+    classify(parse_message(raw))
+
+
+@pytest.mark.parametrize(("frm", "subject", "text"), [
+    ("System Administrator <admin@corp.example>", "Re: Budget", "Here are the numbers."),
+    ("Kim <kim@corp.example>", "Vacation: dates for July", "Can we agree on the dates?"),
+    ("Kim <kim@corp.example>", "Re: Budget", "Sorry, your message went to my spam filter. Here it is."),
+    ("Kim <kim@corp.example>", "Re: Slides", "I'm away today. Attaching the slides now."),
+])
+def test_people_who_look_like_machines_are_people(frm: str, subject: str, text: str) -> None:
+    raw = f"From: {frm}\r\nTo: ana@example.com\r\nSubject: {subject}\r\n\r\n{text}\r\n".encode()
+    assert classify(parse_message(raw)).kind == "human"
+
+
+def test_a_trip_is_no_header_block_and_an_inline_answer_is_no_repeat() -> None:
+    trip = "Da: Roma\nA: Milano\nData: 12 maggio\n\nPuoi prenotare il treno?"
+    assert split(trip).new_text == trip
+    parent = "Can you send the contract by Friday?\nAnd the invoice too?"
+    child = "Can you send the contract by Friday?\nYes, attached.\n\nAnd the invoice too?\nNo - new one below."
+    assert "Yes, attached." in split(child, parent).new_text
+
+
+def test_an_address_that_smuggles_a_second_one_is_one_address() -> None:
+    p = parse_message(b"From: x@example.com\r\nTo: alice@example.org)<bob@example.org>\r\nSubject: Q\r\n\r\nHi\r\n")
+    assert len(p.to) <= 1
