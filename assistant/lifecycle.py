@@ -63,6 +63,8 @@ class Lifecycle:
         drafts = self.store.drafts(self.account.name)
         live = {(d.followup_id, d.step) for d in drafts if d.state in (*OPEN, "missing", "edited")}
         deleted = {(d.followup_id, d.step) for d in drafts if d.state == "deleted"}
+        if deleted:  # `followup track` after the deletion is the user's newer word: it wins
+            deleted = {key for key in deleted if not self._tracked_by_user(key[0], by_followup)}
         dismissed = {a.followup_id for a in actions if a.kind == "dismissed"}
         for fid, d in by_followup.items():
             if d.state != "waiting" or fid in dismissed:
@@ -76,6 +78,13 @@ class Lifecycle:
                 done = self._isolated(fid, d.tracked.subject, partial(self._create, fid, d))
                 actions += [done] if done else []
         return actions
+
+    def _tracked_by_user(self, followup_id: int, decisions: dict[int, Decision]) -> bool:
+        d = decisions.get(followup_id)
+        if d is None:
+            return False
+        override = self.store.overrides(self.account.name).get(d.key)
+        return override is not None and override.action == "track"
 
     def _isolated(self, followup_id: int, subject: str, step: Callable[[], Action | None]) -> Action | None:
         """One item's failure (a template error, a refused APPEND) is reported; the others go on."""

@@ -329,3 +329,26 @@ def test_a_password_with_non_ascii_characters_logs_in(dovecot_server: Server, tm
         assert client.find_folders().drafts == "Drafts"
     finally:
         client.logout()
+
+
+def test_track_after_deleting_a_draft_is_honoured(dovecot_mailbox: Mailbox, capsys: pytest.CaptureFixture[str]) -> None:
+    scene = Scene(dovecot_mailbox)
+    mid = scene.send("Budget", "Could you send the Q4 budget numbers?")
+    config = str(dovecot_mailbox.write_config())
+    assert run(capsys, "--config", config, "--now", DUE.isoformat(), "poll")[0] == 0
+    client = scene.imap()  # the user deletes the draft: after the second look, the thread is dismissed
+    client.select_folder("Drafts")
+    client.delete_messages(client.search(["ALL"]))
+    client.expunge()
+    client.logout()
+    for minutes in (10, 25):
+        assert run(capsys, "--config", config, "--now", (DUE + timedelta(minutes=minutes)).isoformat(), "poll")[0] == 0
+    assert run(capsys, "--config", config, "track", mid)[0] == 0  # …and then changes their mind
+    code, out, err = run(capsys, "--config", config, "--now", (DUE + timedelta(hours=1)).isoformat(), "poll")
+    assert code == 0, err
+    store = dovecot_mailbox.store()
+    try:
+        [item] = FollowupStore(store).followups("work")
+        assert item.state != "dismissed"
+    finally:
+        store.close()
