@@ -100,6 +100,11 @@ def sync_folder(client: MailboxClient, store: Store, account: AccountConfig, rol
     summary = FolderSummary(role=role, name=name)
     status = client.examine(name)
     before = store.cursor(account.name, role, name)
+    if (before.uidvalidity is not None and before.uidvalidity != status.uidvalidity and before.name == name
+            and status.exists == 0 and before.exists_count in (0, None) and not store.stored_uids(before)):
+        # Courier and Mailutils give an empty folder a new UIDVALIDITY at every session: nothing to resync
+        log.debug("%s/%s: empty folder, new UIDVALIDITY %s", account.name, name, status.uidvalidity)
+        before = replace(before, uidvalidity=status.uidvalidity)
     cursor = replace(before)
     if before.uidvalidity is not None and (before.uidvalidity != status.uidvalidity or before.name != name):
         # Courier and Mailutils give an empty folder a new UIDVALIDITY at every session: nothing to resync.

@@ -52,7 +52,7 @@ def test_a_sync_with_nothing_new_is_cheap(any_mailbox: Mailbox, capsys: pytest.C
     [result] = json.loads(out)
     print(f"\n{any_mailbox.kind}: a sync with nothing new sends {result['imap_commands']} IMAP commands")
     assert all(f["new"] == 0 and f["error"] is None for f in result["folders"])
-    assert result["imap_commands"] <= 12
+    assert result["imap_commands"] <= 13  # Dovecot, pymap, Cyrus 7; Courier 11-12 (a STATUS per folder for UIDNEXT)
 
 
 def test_a_drafts_life(any_mailbox: Mailbox, capsys: pytest.CaptureFixture[str]) -> None:
