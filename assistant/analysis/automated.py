@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from assistant.analysis.return_date import return_date
-from assistant.message import ParsedMessage, is_mailer_daemon
+from assistant.message import ParsedMessage, Report, is_mailer_daemon
 from assistant.message import vocabulary as vocab
 
 log = logging.getLogger(__name__)
@@ -198,10 +198,18 @@ def _forwarded_by_person(msg: ParsedMessage) -> bool:
 
 # --- detectors, in order ---------------------------------------------------------------------------
 
-def _delivery_report(msg: ParsedMessage) -> Verdict | None:
-    """A delivery status report, MIME (at the top or nested) or plain text: the surest sign of a bounce."""
+def _delivery_status(msg: ParsedMessage) -> Report | None:
+    """The message's delivery report, unless a person forwarded it with words of their own."""
     report = msg.report
     if report is None or report.kind != "delivery-status" or (report.attached and _forwarded_by_person(msg)):
+        return None
+    return report
+
+
+def _delivery_report(msg: ParsedMessage) -> Verdict | None:
+    """A delivery status report, MIME (at the top or nested) or plain text: the surest sign of a bounce."""
+    report = _delivery_status(msg)
+    if report is None:
         return None
     head = msg.subject + "\n" + msg.new_text[:3000]
     if report.from_text and (_CHALLENGE_TEXT.search(head) or _LIST_MANAGER_TEXT.search(head)):
@@ -222,8 +230,8 @@ def _delivery_report(msg: ParsedMessage) -> Verdict | None:
 
 def _report_without_outcome(msg: ParsedMessage) -> Verdict | None:
     """A delivery report whose outcome could not be read is still a mail system's report, never a person."""
-    report = msg.report
-    if report is None or report.kind != "delivery-status" or (report.attached and _forwarded_by_person(msg)):
+    report = _delivery_status(msg)
+    if report is None:
         return None
     return Verdict("bounce", f"a delivery report about {_whom(report.recipients)} (outcome not readable)")
 

@@ -72,10 +72,6 @@ def signature_start(lines: list[str]) -> tuple[int, str | None]:
     return len(lines), None
 
 
-def split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None]:
-    start, rule = signature_start(lines)
-    return lines[:start], lines[start:], rule
-
 
 def _content(lines: list[str]) -> list[int]:
     return [i for i, x in enumerate(lines) if x.strip()]
