@@ -24,8 +24,8 @@ from assistant import service
 from assistant.clock import Clock
 from assistant.config import AccountConfig, Config
 from assistant.errors import AuthError, FollowupError
-from assistant.locking import BusyError, account_lock
 from assistant.mailbox.client import MailboxClient
+from assistant.store.locks import BusyError, account_lock
 from assistant.store.repo import Store
 from assistant.store.status import StatusStore
 

@@ -14,13 +14,14 @@ from email.utils import format_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from assistant import service, weekly
+from assistant import service
 from assistant.clock import FixedClock
 from assistant.config import Config, parse_config
-from assistant.embedded import EmbeddedServer
-from assistant.lifecycle import Action
-from assistant.report_render import render_html
-from assistant.store.followups import FollowupStore
+from assistant.drafts.apply import Action
+from assistant.onboarding.embedded import EmbeddedServer
+from assistant.report import deliver as weekly
+from assistant.report.render import render_html
+from assistant.store.items import FollowupStore
 from assistant.store.models import Followup
 from assistant.store.repo import Store
 

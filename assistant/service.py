@@ -9,20 +9,22 @@ from datetime import datetime
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from assistant import policy, weekly
 from assistant.analysis.threads import build_threads
 from assistant.clock import Clock
 from assistant.config import AccountConfig, Config, resolve_secret
-from assistant.drafting import environment
+from assistant.drafts.apply import Action, Lifecycle
 from assistant.errors import ConnectionLost, FollowupError, MailboxError
-from assistant.lifecycle import Action, Lifecycle
-from assistant.locking import account_lock
 from assistant.mailbox.client import Folders, MailboxClient
 from assistant.mailbox.sync import FolderSummary, sync_folder
-from assistant.policy import Decision, Mail
+from assistant.model import Decision, Mail, item_key
+from assistant.policy import awaiting_reply, promises, relationships
+from assistant.policy.common import list_addresses
 from assistant.progress import NoProgress, Progress
-from assistant.store.followups import FollowupStore
+from assistant.report import deliver as weekly
+from assistant.store.items import FollowupStore
+from assistant.store.locks import account_lock
 from assistant.store.repo import Store
+from assistant.templates import environment
 from assistant.workdays import WorkCalendar, make_calendar, parse_hours
 
 log = logging.getLogger(__name__)
@@ -117,21 +119,21 @@ def decide(config: Config, account: AccountConfig, followups: FollowupStore, now
     bounces = [m for m in mail if m.verdict == "bounce"]
     overrides, calendar = followups.overrides(account.name), calendar_for(config)
     addresses = frozenset(account.addresses)
-    decisions = policy.decide(threads, bounces, overrides, config.followup, calendar, now, addresses,
-                              followups.list_addresses(account.name), config.people)
+    decisions = awaiting_reply.decide(threads, bounces, overrides, config.followup, calendar, now, addresses,
+                              list_addresses(followups.list_headers(account.name)), config.people)
     ours = followups.follow_up_draft_ids(account.name)
     named = [m for m in mail if m.from_user and m.from_name]
     user_name = max(named, key=lambda m: m.date).from_name if named else ""  # the name they sign with lately
     for thread in threads.values():
         if any(m.promises for m in thread):
-            decisions += policy.decide_promises(thread, overrides, config.promises, config.followup, calendar,
+            decisions += promises.decide_promises(thread, overrides, config.promises, config.followup, calendar,
                                                 now, addresses, ours, user_name)
         if config.promises.check_back is not None and any(m.attachments and m.from_user for m in thread):
-            decisions += policy.decide_check_backs(thread, overrides, config.promises.check_back, calendar, now,
+            decisions += relationships.decide_check_backs(thread, overrides, config.promises.check_back, calendar, now,
                                                    addresses)
     if any(p.keep_in_touch for p in config.people):
         me = (user_name, account.addresses[0] if account.addresses else account.username)
-        decisions += policy.decide_check_ins(mail, config.people, followups.check_in_restarts(account.name),
+        decisions += relationships.decide_check_ins(mail, config.people, followups.check_in_restarts(account.name),
                                              overrides, calendar, now, addresses, me)
     # one item per key: a check-back found both ways (a kept promise, an answer with an attachment) once
     return list({d.key: d for d in decisions}.values()), mail
@@ -162,7 +164,7 @@ def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: 
         log.warning("%s: a folder failed to sync; drafts are left as they are until it syncs", account.name)
         return result
     if dry_run:
-        ids = {policy.item_key(f.kind, f.message_id): f.id for f in followups.followups(account.name)}
+        ids = {item_key(f.kind, f.message_id): f.id for f in followups.followups(account.name)}
         lifecycle = _lifecycle(None, followups, account, synced, env, config, now)
         result.actions = lifecycle.preview(decisions, ids)
         return result

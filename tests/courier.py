@@ -29,8 +29,8 @@ from pathlib import Path
 
 from servers import Server
 
-from assistant.embedded import free_port, wait_for_port
 from assistant.errors import FollowupError
+from assistant.onboarding.embedded import free_port, wait_for_port
 
 FETCH = Path(__file__).resolve().parent.parent / ".ci" / "fetch-courier"
 FORMAT = "courier-2"  # what fetch-courier writes to .complete

@@ -63,8 +63,8 @@ from pathlib import Path
 
 from servers import Server
 
-from assistant.embedded import free_port, wait_for_port
 from assistant.errors import FollowupError
+from assistant.onboarding.embedded import free_port, wait_for_port
 
 FETCH_SCRIPT = Path(__file__).resolve().parents[1] / ".ci" / "fetch-cyrus"
 SPECIAL_USE = {"sent": "\\Sent", "drafts": "\\Drafts", "trash": "\\Trash", "junk": "\\Junk",

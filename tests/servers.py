@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
-from assistant.embedded import EmbeddedServer, deliver_to_maildir, free_port, wait_for_port
 from assistant.errors import FollowupError
+from assistant.onboarding.embedded import EmbeddedServer, deliver_to_maildir, free_port, wait_for_port
 
 DOVECOT = shutil.which("dovecot") or ("/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)
 

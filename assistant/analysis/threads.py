@@ -13,8 +13,9 @@ import base64
 import binascii
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
+
+from assistant.model import ThreadInput
 
 SUBJECT_WINDOW = timedelta(days=30)
 
@@ -23,19 +24,6 @@ _PREFIX = re.compile(r"^\s*((re|fwd?|aw|sv|vs|tr|wg|antw|rif|r|enc|odp|ynt)\s*(\
                      re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class ThreadInput:
-    key: int  # the store's row id
-    message_id: str | None
-    in_reply_to: str | None
-    references: tuple[str, ...]
-    subject: str
-    date: datetime | None  # aware
-    from_addr: str
-    participants: frozenset[str]  # From, To, Cc addresses (lowercase)
-    from_user: bool
-    gm_thrid: int | None = None
-    thread_index: str | None = None
 
 
 def base_subject(subject: str) -> str:

@@ -18,8 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.analysis.threads import ThreadInput
 from assistant.errors import StoreError
+from assistant.model import ThreadInput
 from assistant.store.migrations import migrate
 from assistant.store.models import FolderState, StoredMessage, Thread
 

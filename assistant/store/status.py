@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from assistant.model import OPEN
 from assistant.store.models import AccountStatus, Draft, Followup, StoredMessage
 from assistant.store.repo import Store
 
@@ -60,7 +61,7 @@ class StatusStore:
             for account in accounts:
                 row = s.get(AccountStatus, account)
                 open_items = s.scalar(select(func.count()).select_from(Followup).where(
-                    Followup.account == account, Followup.state.in_(("waiting", "drafted", "snoozed")))) or 0
+                    Followup.account == account, Followup.state.in_(sorted(OPEN)))) or 0
                 drafts = s.scalar(select(func.count()).select_from(Draft).where(
                     Draft.account == account, Draft.state.in_(("pending", "present")))) or 0
                 out.append(StatusRow(

@@ -91,7 +91,7 @@ def test_explain_files_without_any_config(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_two_polls_of_one_account_never_run_at_once(dovecot_mailbox: Mailbox,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    from assistant.locking import account_lock
+    from assistant.store.locks import account_lock
 
     scene = Scene(dovecot_mailbox)
     scene.send("Contract", "Could you send the signed contract?")

@@ -64,7 +64,7 @@ def test_template_syntax_error_names_file_and_line(dovecot_mailbox: Mailbox, tmp
 def test_a_locked_database_is_named_not_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import sqlite3
 
-    from assistant.store.followups import FollowupStore
+    from assistant.store.items import FollowupStore
     from assistant.store.repo import Store
 
     db = tmp_path / "followup.db"

@@ -21,7 +21,7 @@ from sqlalchemy import text
 from test_cli_followups import run
 from test_followups import MON, Scene
 
-from assistant.store.followups import FollowupStore
+from assistant.store.items import FollowupStore
 
 DUE = MON + timedelta(days=3, minutes=1)  # Thursday: the follow-ups of Monday's questions are due
 

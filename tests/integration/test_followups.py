@@ -18,7 +18,7 @@ from servers import make_message
 
 from assistant.clock import FixedClock
 from assistant.service import PollResult, poll_account
-from assistant.store.followups import FollowupStore
+from assistant.store.items import FollowupStore
 
 NY = ZoneInfo("America/New_York")
 MON = datetime(2026, 11, 2, 10, 0, tzinfo=NY)  # Monday; 3 business days later is Thursday Nov 5, 10:00

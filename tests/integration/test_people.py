@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from conftest import Mailbox
 from test_followups import MON, NY, Scene, text_of
 
-from assistant.store.followups import FollowupStore
+from assistant.store.items import FollowupStore
 
 PEOPLE = '''
 [promises]

@@ -12,17 +12,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from golden_files import check_golden
 
-from assistant.drafting import (
+from assistant.drafts.compose import (
     DraftInput,
     build_draft,
-    environment,
     first_name,
     greeting,
     message_digest,
-    render,
     reply_subject,
     when_in_words,
 )
+from assistant.templates import environment, render
 from assistant.errors import TemplateError
 
 NY = ZoneInfo("America/New_York")

@@ -10,8 +10,8 @@ import pytest
 
 from assistant.config import parse_config
 from assistant.errors import ConfigError
-from assistant.init import PASSWORD_PROMPT, build_config, local_timezone, run_init
-from assistant.providers import KEYS, PROVIDERS, detect
+from assistant.onboarding.init import PASSWORD_PROMPT, build_config, local_timezone, run_init
+from assistant.onboarding.providers import KEYS, PROVIDERS, detect
 
 
 @pytest.mark.parametrize(("address", "key"), [

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from assistant.config import FollowupConfig
-from assistant.policy import Mail, Override, decide_thread, is_ignored, is_noreply, list_addresses_of
+from assistant.model import Mail, Override
+from assistant.policy.awaiting_reply import decide_thread
+from assistant.policy.common import is_ignored, is_noreply, list_addresses_of
 from assistant.workdays import make_calendar
 
 NY = ZoneInfo("America/New_York")
@@ -160,7 +162,7 @@ def test_a_participant_answering_through_a_list_counts_as_a_reply() -> None:
 
 def promises(thread: list[Mail], now: datetime, overrides: dict[str, Override] | None = None) -> list:
     from assistant.config import PromisesConfig
-    from assistant.policy import decide_promises
+    from assistant.policy.promises import decide_promises
 
     return decide_promises(thread, overrides or {}, PromisesConfig(), CONFIG, CAL, now, ME)
 

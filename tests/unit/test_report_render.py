@@ -13,8 +13,8 @@ from conftest import unavailable
 from golden_files import check_golden
 
 from assistant.errors import TemplateError
-from assistant.report import Item, Report
-from assistant.report_render import render_html, render_text, report_from_json
+from assistant.report.build import Item, Report
+from assistant.report.render import render_html, render_text, report_from_json
 
 TESTS = Path(__file__).resolve().parents[1]
 OUTPUT = TESTS / "output"

@@ -9,14 +9,9 @@ from typing import Any
 
 import pytest
 
-from assistant.analysis.threads import (
-    ThreadInput,
-    base_subject,
-    build_threads,
-    has_threading_headers,
-    thread_index_root,
-)
+from assistant.analysis.threads import base_subject, build_threads, has_threading_headers, thread_index_root
 from assistant.message import parse_message
+from assistant.model import ThreadInput
 
 T0 = datetime(2024, 9, 2, 9, 0, tzinfo=UTC)
 ME = "me@example.com"

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from assistant.config import Person
-from assistant.policy import Mail, person_for
+from assistant.model import OPEN, Mail, Tracked, label
+from assistant.policy.common import person_for
 from assistant.workdays import Duration, WorkCalendar
 
 URGENT = re.compile(r"\b(unacceptable|disappointed|disappointing|urgent(ly)?|asap|refund|damaged|broken|"
@@ -70,22 +71,6 @@ class Report:
                         self.drafts, self.bounced))
 
 
-@dataclass(frozen=True)
-class Tracked:
-    """A followup row as the report reads it."""
-
-    id: int
-    kind: str
-    state: str
-    message_id: str
-    subject: str
-    to: list[str]
-    sent_at: datetime | None
-    due_at: datetime | None
-    step: int
-    what: str | None
-    updated_at: datetime
-    draft_waiting: bool
 
 
 def week_start(now: datetime, calendar: WorkCalendar) -> datetime:
@@ -110,7 +95,7 @@ def build_report(account: str, tracked: Sequence[Tracked], mail: Sequence[Mail],
         return (today - moment.astimezone(calendar.tz).date()).days
 
     for t in tracked:
-        open_ = t.state in ("waiting", "drafted", "snoozed")
+        open_ = t.state in OPEN
         recent = t.updated_at >= since  # its state changed within the week
         if t.kind == "awaiting_reply" and t.sent_at and (open_ or (t.state == "cold" and recent)):
             days = days_past(t.sent_at)
@@ -144,9 +129,7 @@ def build_report(account: str, tracked: Sequence[Tracked], mail: Sequence[Mail],
                                         days_past(t.due_at), "no mail either way for a while", "", t.draft_waiting))
         if t.draft_waiting:
             report.drafts.append(Item(t.subject, t.message_id, t.to, iso(t.updated_at), 0,
-                                      {"awaiting_reply": f"follow-up {t.step}", "my_promise": "promise reminder",
-                                       "their_promise": "promise nudge", "check_in": "check-in",
-                                       "check_back": "check-back"}.get(t.kind, t.kind)))
+                                      label(t.kind, t.step)))
     report.awaiting_reply.sort(key=lambda i: -i.days)
     report.waiting_on_me = waiting_on_me(mail, now, calendar, waiting_on_me_after, user_addresses, iso, people)
     report.stats = stats(mail, tracked, now, since)
@@ -214,7 +197,7 @@ def stats(mail: Sequence[Mail], tracked: Sequence[Tracked], now: datetime, since
         hours.append(waited)
         who = first.from_name or first.from_addr
         slowest[who] = max(slowest.get(who, 0.0), waited)
-    ages_days = [(now - sent_at).days for t, sent_at in asked if t.state in ("waiting", "drafted", "snoozed")]
+    ages_days = [(now - sent_at).days for t, sent_at in asked if t.state in OPEN]
     buckets = [("< 3 days", 0, 3), ("3–7 days", 3, 7), ("1–2 weeks", 7, 14), ("2–4 weeks", 14, 28),
                ("older", 28, 10**6)]
     ages = [{"label": label, "count": sum(1 for d in ages_days if lo <= d < hi)} for label, lo, hi in buckets]

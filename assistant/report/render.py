@@ -14,9 +14,8 @@ from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from assistant import sandbox
-from assistant.drafting import render, shipped_templates
-from assistant.report import Item, Report, Stats
+from assistant.report.build import Item, Report, Stats
+from assistant.templates import render, sandbox, shipped_templates
 
 HTML_TEMPLATE = "report.html.j2"
 TEXT_TEMPLATE = "report.txt.j2"
@@ -86,7 +85,7 @@ def report_from_json(data: dict[str, Any]) -> Report:
 def _environment(template_dir: str | None, html: bool) -> SandboxedEnvironment:
     paths = [str(Path(template_dir).expanduser())] if template_dir else []
     paths.append(str(shipped_templates()))
-    return sandbox.environment([Path(p) for p in paths], html=html, trim_blocks=True, lstrip_blocks=True)
+    return sandbox([Path(p) for p in paths], html=html, trim_blocks=True, lstrip_blocks=True)
 
 
 def context(report: Report) -> dict[str, object]:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assistant.config import FollowupConfig, default_database_url
 from assistant.errors import ConfigError
-from assistant.providers import KEYS, Provider, detect, domain_of
+from assistant.onboarding.providers import KEYS, Provider, detect, domain_of
 
 # The CLI compares a prompt with this to read the answer without echo.
 PASSWORD_PROMPT = "Password (stored in the config file)"

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.config import Person
-from assistant.policy import Mail, is_noreply, person_for
+from assistant.model import Mail
+from assistant.policy.common import is_noreply, person_for
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 from jinja2.sandbox import SandboxedEnvironment
 
 from assistant.config import AccountConfig
-from assistant.drafting import DraftInput, build_draft, message_digest
+from assistant.drafts.compose import DraftInput, build_draft, message_digest
 from assistant.errors import ConnectionLost, FollowupError
 from assistant.mailbox.client import MailboxClient
-from assistant.policy import Decision, Mail
-from assistant.store.followups import DraftRow, FollowupStore
+from assistant.model import Decision, Mail
+from assistant.store.items import DraftRow, FollowupStore
 from assistant.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)

@@ -19,8 +19,9 @@ from assistant.clock import Clock, FixedClock, ShiftedClock, SystemClock, parse_
 from assistant.config import Config, default_config_path, load_config, parse_config
 from assistant.errors import ConfigError, FollowupError
 from assistant.mailbox.sync import FolderSummary
+from assistant.model import OPEN
 from assistant.progress import progress_for
-from assistant.store.followups import FollowupStore
+from assistant.store.items import FollowupStore
 from assistant.store.repo import Store
 
 log = logging.getLogger("assistant")
@@ -223,7 +224,7 @@ def cmd_poll(ctx: Context) -> int:
                 for a in result.actions:
                     out(f"{account.name}: {a.kind:<12} #{a.followup_id} {a.subject!r}: {a.detail}")
                 if not result.actions:
-                    waiting = [d for d in result.decisions if d.due_at and d.state in ("waiting", "snoozed")]
+                    waiting = [d for d in result.decisions if d.due_at and d.state in OPEN]
                     nxt = min((d.due_at for d in waiting if d.due_at), default=None)
                     when = f", next due {_local(ctx, nxt)}" if nxt else ""
                     out(f"{account.name}: nothing to do ({len(waiting)} awaiting a reply{when})")
@@ -259,10 +260,10 @@ def cmd_list(ctx: Context) -> int:
     finally:
         store.close()
     if not ctx.args.all:
-        rows = [f for f in rows if f.state in OPEN_STATES]
+        rows = [f for f in rows if f.state in OPEN]
     items: list[dict[str, Any]] = [{"id": f.id, "account": f.account, "kind": f.kind, "state": f.state, "message_id": f.message_id,
               "subject": f.subject, "to": [a for _, a in json.loads(f.to_json)], "sent_at": _iso(ctx, f.sent_at),
-              "due_at": _iso(ctx, f.due_at) if f.state in OPEN_STATES else None, "step": f.step,
+              "due_at": _iso(ctx, f.due_at) if f.state in OPEN else None, "step": f.step,
               "draft_message_id": drafts.get(f.id), "reason": f.reason, "text": f.text, "what": f.what}
              for f in rows]
     if ctx.args.json:
@@ -276,7 +277,6 @@ def cmd_list(ctx: Context) -> int:
     return 0
 
 
-OPEN_STATES = ("waiting", "drafted", "snoozed")  # closed: replied, bounced, dismissed, cold, kept
 
 
 def _override(ctx: Context, action: str, state: str, until: datetime | None) -> Any:
@@ -396,8 +396,8 @@ def cmd_report(ctx: Context) -> int:
 
     example: followup report --format html --output week.html
     """
-    from assistant import weekly
-    from assistant.report_render import render_html, render_text
+    from assistant.report import deliver as weekly
+    from assistant.report.render import render_html, render_text
 
     accounts = ctx.accounts()
     if len(accounts) > 1:
@@ -509,7 +509,7 @@ def cmd_init(ctx: Context) -> int:
     """
     import getpass
 
-    from assistant import init
+    from assistant.onboarding import init
 
     path = ctx.args.config or default_config_path()
     interactive = ctx.args.email is None and sys.stdin.isatty()
@@ -570,7 +570,8 @@ def cmd_people(ctx: Context) -> int:
     """
     from dataclasses import asdict
 
-    from assistant.people import suggest
+    from assistant.policy.common import list_addresses
+    from assistant.report.people import suggest
 
     if not ctx.args.suggest:
         for p in ctx.config.people:
@@ -584,7 +585,7 @@ def cmd_people(ctx: Context) -> int:
     try:
         followups = FollowupStore(store)
         rows = suggest(followups.mail(account.name), ctx.config.people, frozenset(account.addresses),
-                       followups.list_addresses(account.name))
+                       list_addresses(followups.list_headers(account.name)))
     finally:
         store.close()
     if ctx.args.json:

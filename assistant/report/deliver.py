@@ -18,9 +18,9 @@ from pathlib import Path
 from assistant.config import AccountConfig, Config
 from assistant.errors import FollowupError
 from assistant.mailbox.client import MailboxClient
-from assistant.report import Report, build_report, week_start
-from assistant.report_render import render_html, render_text
-from assistant.store.followups import FollowupStore
+from assistant.report.build import Report, build_report, week_start
+from assistant.report.render import render_html, render_text
+from assistant.store.items import FollowupStore
 from assistant.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)

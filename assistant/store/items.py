@@ -10,8 +10,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import defer
 
-from assistant.policy import Decision, Mail, Override, item_key, list_addresses_of
-from assistant.report import Tracked
+from assistant.model import OPEN, Decision, Mail, Override, Tracked, item_key
 from assistant.store.models import Draft, Followup, StoredMessage, WeeklyReport
 from assistant.store.repo import Store
 
@@ -85,14 +84,11 @@ class FollowupStore:
                 return ""
             return (row.new_text + ("\n\n" + row.quoted_text if row.quoted_text else "")).strip()
 
-    def list_addresses(self, account: str) -> frozenset[str]:
-        """Addresses of mailing lists the user receives (List-Post, List-Id): mail to them is not chased."""
-        out: set[str] = set()
+    def list_headers(self, account: str) -> list[dict[str, str]]:
+        """The stored headers of mail that came through a mailing list (List-Post, List-Id)."""
         with self.store.session() as s:
-            for headers in s.scalars(select(StoredMessage.headers_json).where(
-                    StoredMessage.account == account, StoredMessage.headers_json.contains("List-"))):
-                out.update(list_addresses_of(json.loads(headers)))
-        return frozenset(out)
+            return [json.loads(h) for h in s.scalars(select(StoredMessage.headers_json).where(
+                StoredMessage.account == account, StoredMessage.headers_json.contains("List-")))]
 
     def overrides(self, account: str) -> dict[str, Override]:
         with self.store.session() as s:
@@ -122,7 +118,7 @@ class FollowupStore:
                 _update(row, values, now)
             decided = {d.key for d in decisions}
             for key, row in existing.items():
-                if key not in decided and row.state in ("waiting", "drafted", "snoozed"):
+                if key not in decided and row.state in OPEN:
                     _update(row, {"state": "dismissed", "due_at": None,
                                   "reason": "no longer tracked: gone from Sent, unstarred, or not awaiting a reply"},
                             now)

@@ -16,52 +16,14 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from assistant import sandbox
-from assistant.errors import TemplateError
 from assistant.message import clean_header
+from assistant.templates import render
 
 _REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|vs|antw|odp|ynt)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
-
-
-def shipped_templates() -> Path:
-    """Inside the installed package (wheel), else the repository's top-level templates/."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
-        if candidate.is_dir():
-            return candidate
-    raise TemplateError("the default templates are missing from the installation", "reinstall followup")
-
-
-def environment(user_dir: str | None) -> SandboxedEnvironment:
-    paths = [str(Path(user_dir).expanduser())] if user_dir else []
-    paths.append(str(shipped_templates()))
-    return sandbox.environment([Path(p) for p in paths])
-
-
-def render(env: SandboxedEnvironment, names: list[str], context: dict[str, object]) -> str:
-    template = None
-    try:
-        template = env.select_template(names)
-        return template.render(**context)
-    except jinja2.TemplateSyntaxError as e:
-        raise TemplateError(f"{e.filename or e.name} line {e.lineno}: template syntax error: {e.message}",
-                            "fix the template, or remove it to use the default") from e
-    except jinja2.TemplateNotFound as e:
-        raise TemplateError(f"no template found among {', '.join(names)}") from e
-    except jinja2.UndefinedError as e:
-        where = ((template.name if template else None) or names[0]) + sandbox.template_line(e, template)
-        raise TemplateError(f"{where}: {e.message}", "the variables a template can use are in the README") from e
-    except jinja2.exceptions.SecurityError as e:
-        where = ((template.name if template else None) or names[0]) + sandbox.template_line(e, template)
-        raise TemplateError(f"{where}: refused by the template sandbox: {e}") from e
-    except Exception as e:  # noqa: BLE001 - a user's template can fail in any way; name it, don't crash
-        raise TemplateError(f"{names[0]}: the template failed: {e.__class__.__name__}: {e}") from e
 
 
 def first_name(display: str, address: str) -> str | None:

@@ -1,0 +1,1 @@
+"""First use: init (a starter config) · providers (the built-in table) · embedded (the demo's IMAP server)."""

@@ -1,0 +1,1 @@
+"""Decisions, pure and handed `now`: awaiting_reply · promises · relationships (check-ins, check-backs)."""

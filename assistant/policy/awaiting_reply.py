@@ -1,0 +1,150 @@
+"""Which sent messages await a reply, and when each follow-up is due. Pure: handed `now`, does no I/O.
+
+The n-th wait of the cadence starts at the user's n-th unanswered message in the thread: the tracked
+message is the first, every later message of theirs in the thread (a follow-up they sent, or one they
+wrote) the next. A human reply from anyone else closes the item; a bounce marks it bounced; an
+out-of-office with a return date moves the due time past the return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from assistant.analysis.threads import base_subject
+from assistant.config import FollowupConfig, Person
+from assistant.model import Decision, Mail, Override, State
+from assistant.policy.common import dedupe, first_seen_late, is_ignored, is_noreply, is_vip, others
+from assistant.workdays import WorkCalendar
+
+
+def why_tracked(mail: Mail, config: FollowupConfig, override: Override | None,
+                user_addresses: frozenset[str], list_addresses: frozenset[str]) -> str | None:
+    """The reason this sent message is tracked, or None. Pure."""
+    people = others(mail, user_addresses)
+    if not people:
+        return None  # a note to self
+    if override and override.action == "track":
+        return "tracked by you (followup track)"
+    real = [a for _, a in people if a not in list_addresses and not is_noreply(a)
+            and not is_ignored(a, config.ignore)]
+    if not real:
+        return None  # only lists, no-reply addresses and ignored correspondents
+    if "\\Flagged" in mail.flags:
+        return "you starred it (\\Flagged)"
+    if mail.expects_reply:
+        return mail.expects_reason or "asks a question or makes a request"
+    if config.track == "all":
+        return 'track = "all"'
+    return None
+
+
+def _bounce_for(chain: Sequence[Mail], bounces: Sequence[Mail]) -> Mail | None:
+    """A bounce that reports on a message of the chain: by Message-ID, else by recipient and subject."""
+    ids = {m.message_id for m in chain if m.message_id}
+    first = chain[0]
+    recipients = {a.lower() for m in chain for _, a in m.recipients}
+    for bounce in bounces:
+        if bounce.date < first.date:
+            continue
+        if bounce.original_message_id and bounce.original_message_id in ids:
+            return bounce
+        if (not bounce.original_message_id and recipients & set(bounce.original_recipients)
+                and bounce.original_subject is not None
+                and base_subject(bounce.original_subject) == base_subject(first.subject)):
+            return bounce
+    return None
+
+
+def decide_thread(thread: Sequence[Mail], bounces: Sequence[Mail], overrides: dict[str, Override],
+                  config: FollowupConfig, calendar: WorkCalendar, now: datetime,
+                  user_addresses: frozenset[str], list_addresses: frozenset[str],
+                  people: Sequence[Person] = ()) -> list[Decision]:
+    """Decisions for every tracked message of one thread (earlier ones are usually replied)."""
+    mail = sorted(dedupe(thread), key=lambda m: (m.date, m.id))
+    mine = [m for m in mail if m.from_user and m.folder_role != "drafts"]
+    decisions: list[Decision] = []
+    covered: set[str] = set()
+    for index, sent in enumerate(mine):
+        if not sent.message_id or sent.message_id in covered:
+            continue
+        override = overrides.get(sent.message_id)
+        reason = why_tracked(sent, config, override, user_addresses, list_addresses)
+        if reason is None:
+            continue
+        party = {a.lower() for m in mine[index:] for _, a in m.recipients}
+        replies = [m for m in mail if not m.from_user and m.date > sent.date and m.folder_role != "drafts"
+                   and _is_reply(m, party)]
+        chain = [m for m in mine[index:] if not replies or m.date < replies[0].date]
+        covered.update(m.message_id for m in chain if m.message_id)
+        vip = is_vip(sent, people)
+        cadence = config.vip_cadence if vip else config.cadence
+        decisions.append(_decide_one(sent, chain, replies, mail, bounces, override,
+                                     reason + ("; a VIP: the shorter cadence" if vip else ""),
+                                     replace(config, cadence=cadence), calendar, now))
+    return decisions
+
+
+def _is_reply(m: Mail, people: set[str]) -> bool:
+    """Written by a human: a person of the thread answering through a list (reply-all to a Google
+    Group in Cc) counts too."""
+    if m.verdict == "human":
+        return True
+    return m.verdict == "list" and m.from_addr.lower() in people and not is_noreply(m.from_addr)
+
+
+def _decide_one(sent: Mail, chain: list[Mail], replies: list[Mail], mail: list[Mail], bounces: Sequence[Mail],
+                override: Override | None, reason: str, config: FollowupConfig, calendar: WorkCalendar,
+                now: datetime) -> Decision:
+    step, latest = len(chain), chain[-1]
+    assert sent.message_id is not None
+
+    mine = {a.lower() for a in (sent.from_addr,)}
+    to = tuple((n, a) for n, a in sent.to if a.lower() not in mine)
+    cc = tuple((n, a) for n, a in sent.cc if a.lower() not in mine)
+    people = {"draft_from": (sent.from_name, sent.from_addr), "draft_to": to or cc, "draft_cc": cc if to else ()}
+
+    def closed(state: State, why: str) -> Decision:
+        base = Decision(sent.message_id or "", sent.thread_key, state, step, None, why, sent, latest, False)
+        return replace(base, **people)  # type: ignore[arg-type]
+
+    if replies:
+        who = replies[0].from_name or replies[0].from_addr
+        return closed(State.REPLIED, f"{who} replied on {replies[0].date.astimezone(calendar.tz):%a %b %-d}")
+    bounce = _bounce_for(chain, bounces)
+    if bounce is not None:
+        return closed(State.BOUNCED, f"delivery failed: {bounce.verdict_reason or bounce.subject}")
+    if override and override.action == "dismiss":
+        return closed(State.DISMISSED, "dismissed by you")
+    if step > len(config.cadence):
+        return closed(State.COLD, f"no reply after {step - 1} follow-up{'s' if step > 2 else ''}: gone cold")
+    due = calendar.due(latest.date, config.cadence[step - 1])
+    away = [m.return_date for m in mail
+            if m.verdict == "auto_reply" and m.return_date is not None and m.date > sent.date]
+    if away:
+        back = max(away)  # the first day they are back
+        due = max(due, calendar.into_window(calendar.window_start(back)))
+        reason += f"; out of office, back {back:%a %b %-d}"
+    state = State.WAITING
+    snoozed = bool(override and override.until and override.until > due)
+    if override and override.until and snoozed:
+        due = calendar.into_window(override.until)
+        if now < override.until:
+            state = State.SNOOZED
+    if first_seen_late(latest, due, config, calendar) and not (override and override.action == "track"):
+        # Not a flood of drafts for mail long overdue when Followup first sees it (or after an outage).
+        return closed(State.COLD, f"was already overdue by more than {config.max_overdue} when Followup saw it")
+    base = Decision(sent.message_id, sent.thread_key, state, step, due, reason, sent, latest,
+                    draft_due=state == State.WAITING and now >= due)
+    return replace(base, **people)  # type: ignore[arg-type]
+
+
+def decide(threads: dict[str, list[Mail]], bounces: Sequence[Mail], overrides: dict[str, Override],
+           config: FollowupConfig, calendar: WorkCalendar, now: datetime, user_addresses: frozenset[str],
+           list_addresses: frozenset[str], people: Sequence[Person] = ()) -> list[Decision]:
+    out: list[Decision] = []
+    for thread in threads.values():
+        out += decide_thread(thread, bounces, overrides, config, calendar, now, user_addresses, list_addresses,
+                             people)
+    return out

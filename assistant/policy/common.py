@@ -1,0 +1,78 @@
+"""What every policy reads: who is a person worth chasing, who matters (VIPs), and one copy per message."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from assistant.config import FollowupConfig, Person
+from assistant.model import Mail
+from assistant.workdays import WorkCalendar
+
+_NOREPLY = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|mailer[-_.]?daemon|postmaster|"
+                      r"notifications?|notify|bounces?|auto[-_.]?confirm|alerts?)([-+_.].*)?$", re.IGNORECASE)
+
+
+def list_addresses_of(headers: Mapping[str, str]) -> set[str]:
+    """A list's posting address from List-Post (mailto:) and its List-Id ("<dev.lists.example.org>")."""
+    out = {a.lower() for a in re.findall(r"mailto:([^>?\s,]+)", headers.get("List-Post", ""))}
+    list_id = re.search(r"<([^<>@\s]+)>", headers.get("List-Id", ""))
+    if list_id and "." in list_id.group(1):
+        local, _, domain = list_id.group(1).partition(".")
+        out.add(f"{local}@{domain}".lower())
+    return out
+
+
+def list_addresses(headers: Iterable[Mapping[str, str]]) -> frozenset[str]:
+    """Addresses of mailing lists the user receives: mail to them is not chased."""
+    return frozenset(a for h in headers for a in list_addresses_of(h))
+
+
+def is_noreply(address: str) -> bool:
+    return bool(_NOREPLY.match(address.partition("@")[0]))
+
+
+def is_ignored(address: str, patterns: Iterable[str]) -> bool:
+    address = address.lower()
+    for pattern in patterns:
+        if pattern.startswith("@") and address.endswith(pattern):
+            return True
+        if address == pattern or fnmatch.fnmatchcase(address, pattern):
+            return True
+    return False
+
+
+def others(mail: Mail, user_addresses: frozenset[str]) -> list[tuple[str, str]]:
+    return [(n, a) for n, a in mail.recipients if a.lower() not in user_addresses]
+
+
+def person_for(address: str, people: Sequence[Person]) -> Person | None:
+    """The first [[people]] entry whose match (address, @domain or glob) covers `address`."""
+    return next((p for p in people if is_ignored(address, [p.match])), None)
+
+
+def is_vip(mail: Mail, people: Sequence[Person]) -> bool:
+    return any((person := person_for(a, people)) is not None and person.vip
+               for _, a in (*mail.recipients, (mail.from_name, mail.from_addr)))
+
+
+def dedupe(thread: Sequence[Mail]) -> list[Mail]:
+    """One copy per Message-ID (a message to oneself sits in INBOX and Sent), Sent's preferred."""
+    seen: dict[str, Mail] = {}
+    out = []
+    # Sent's copy first, then a human copy before a list copy of the same message
+    for m in sorted(thread, key=lambda m: (m.folder_role != "sent", m.verdict != "human")):
+        if m.message_id and m.message_id in seen:
+            continue
+        if m.message_id:
+            seen[m.message_id] = m
+        out.append(m)
+    return out
+
+
+def first_seen_late(m: Mail, due: datetime, config: FollowupConfig, calendar: WorkCalendar) -> bool:
+    """Already overdue by more than max_overdue when Followup first stored the message (a first run
+    over old mail): no flood of stale drafts. An outage later does not count: drafts then come late."""
+    return (m.seen_at or m.date) > calendar.add(due, config.max_overdue)
