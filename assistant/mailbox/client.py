@@ -373,8 +373,9 @@ class MailboxClient:
 
     def _fetch_range(self, uid_range: str, items: list[str], modifiers: list[str] | None,
                      uid: bool = True) -> dict[int, Any]:
-        """UID FETCH over a set such as "1:500,502": imapclient's fetch() only takes explicit UIDs. With
-        uid=False, a FETCH by sequence number (keyed by sequence number)."""
+        """UID FETCH over a set such as "1:500,502". imapclient's public fetch() sends such a set but then
+        filters its answer through int("1:500"), which raises; so this issues the command through imaplib's
+        own (private) calls, exactly as fetch() does inside. With uid=False, a FETCH by sequence number."""
         raw = self._imap._imap
         args = (["UID"] if uid else []) + ["FETCH", uid_range, f"({' '.join(items)})"]
         if modifiers:
@@ -393,7 +394,9 @@ class MailboxClient:
 
 
 def _count_commands(imap: Any) -> list[int]:
-    """Count every tagged command: imaplib and imapclient's own raw commands both draw a new tag."""
+    """Count every tagged command: imaplib and imapclient's own raw commands both draw a new tag. Neither
+    library has a public per-command hook, so this wraps imaplib's tag source (the count feeds the
+    benchmarks and the test that a no-change sync stays cheap)."""
     counter = [0]
     inner = imap._imap
     new_tag: Callable[[], Any] = inner._new_tag

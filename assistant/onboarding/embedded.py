@@ -104,6 +104,8 @@ def _hash(password: str) -> str:
     from pymap.config import IMAPConfig
     from pysasl.hashing import BuiltinHash
 
+    # pymap has no public way to hash a password the way its own login checks it (passlib when installed,
+    # else pysasl's builtin hash): its own default context is the one that will verify it.
     hasher = IMAPConfig._get_hash_context(None)
     if isinstance(hasher, BuiltinHash):
         hasher = hasher.copy(rounds=1000)  # the default 500,000 rounds makes every LOGIN slow
