@@ -25,7 +25,7 @@ from assistant.store.items import FollowupStore
 from assistant.store.locks import account_lock
 from assistant.store.repo import Store
 from assistant.templates import environment
-from assistant.workdays import WorkCalendar, make_calendar, parse_hours
+from assistant.workdays import WorkCalendar, make_calendar
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def _sync(client: MailboxClient, config: Config, account: AccountConfig, store: 
     for role, name in result.folder_names.items():
         try:
             summary = sync_folder(client, store, account, role, name, clock.now(), config.sync, progress,
-                                  parse_hours(config.followup.working_hours)[1], config.tz)
+                                  config.followup.hours[1], config.tz)
         except ConnectionLost:
             raise  # every other folder would fail the same way
         except MailboxError as e:
@@ -106,7 +106,7 @@ class PollResult:
 
 def calendar_for(config: Config) -> WorkCalendar:
     f = config.followup
-    return make_calendar(config.tz, f.working_days, f.working_hours, f.holidays)
+    return make_calendar(config.tz, f.working_days, f.hours, f.holidays)
 
 
 def decide(config: Config, account: AccountConfig, followups: FollowupStore, now: datetime) -> tuple[

@@ -12,10 +12,10 @@ from assistant.config import FollowupConfig
 from assistant.model import Mail, Override
 from assistant.policy.awaiting_reply import decide_thread
 from assistant.policy.common import is_ignored, is_noreply, list_addresses_of
-from assistant.workdays import make_calendar
+from assistant.workdays import make_calendar, parse_hours
 
 NY = ZoneInfo("America/New_York")
-CAL = make_calendar(NY, ("mon", "tue", "wed", "thu", "fri"), "09:00-18:00", None)
+CAL = make_calendar(NY, ("mon", "tue", "wed", "thu", "fri"), parse_hours("09:00-18:00"), None)
 MON = datetime(2026, 11, 2, 10, 0, tzinfo=NY)
 ME = frozenset({"me@example.com"})
 CONFIG = FollowupConfig()
