@@ -19,6 +19,7 @@ from assistant.mailbox.sync import FolderSummary, sync_folder
 from assistant.model import Decision, Mail, item_key
 from assistant.policy import awaiting_reply, promises, relationships
 from assistant.policy.common import list_addresses
+from assistant.policy.context import PolicyContext
 from assistant.progress import NoProgress, Progress
 from assistant.report import deliver as weekly
 from assistant.store.items import FollowupStore
@@ -109,32 +110,37 @@ def calendar_for(config: Config) -> WorkCalendar:
     return make_calendar(config.tz, f.working_days, f.hours, f.holidays)
 
 
-def decide(config: Config, account: AccountConfig, followups: FollowupStore, now: datetime) -> tuple[
-        list[Decision], list[Mail]]:
+def policy_context(config: Config, account: AccountConfig, followups: FollowupStore, mail: list[Mail],
+                   calendar: WorkCalendar, now: datetime) -> PolicyContext:
+    """What every policy reads in this poll of `account`."""
+    named = [m for m in mail if m.from_user and m.from_name]
+    return PolicyContext(
+        followup=config.followup, promises=config.promises, calendar=calendar, now=now,
+        user_addresses=frozenset(account.addresses),
+        list_addresses=list_addresses(followups.list_headers(account.name)), people=config.people,
+        user_name=max(named, key=lambda m: m.date).from_name if named else "",  # the name they sign with lately
+        user_address=account.addresses[0] if account.addresses else account.username,
+        overrides=followups.overrides(account.name))
+
+
+def decide(config: Config, account: AccountConfig, followups: FollowupStore, calendar: WorkCalendar,
+           now: datetime) -> tuple[list[Decision], list[Mail]]:
     """Analyse the stored mail and decide, without touching the server."""
     mail = followups.mail(account.name)
     threads: dict[str, list[Mail]] = {}
     for m in mail:
         threads.setdefault(m.thread_key, []).append(m)
     bounces = [m for m in mail if m.verdict == "bounce"]
-    overrides, calendar = followups.overrides(account.name), calendar_for(config)
-    addresses = frozenset(account.addresses)
-    decisions = awaiting_reply.decide(threads, bounces, overrides, config.followup, calendar, now, addresses,
-                              list_addresses(followups.list_headers(account.name)), config.people)
+    ctx = policy_context(config, account, followups, mail, calendar, now)
+    decisions = awaiting_reply.decide(threads, bounces, ctx)
     ours = followups.follow_up_draft_ids(account.name)
-    named = [m for m in mail if m.from_user and m.from_name]
-    user_name = max(named, key=lambda m: m.date).from_name if named else ""  # the name they sign with lately
     for thread in threads.values():
         if any(m.promises for m in thread):
-            decisions += promises.decide_promises(thread, overrides, config.promises, config.followup, calendar,
-                                                now, addresses, ours, user_name)
-        if config.promises.check_back is not None and any(m.attachments and m.from_user for m in thread):
-            decisions += relationships.decide_check_backs(thread, overrides, config.promises.check_back, calendar, now,
-                                                   addresses)
+            decisions += promises.decide_promises(thread, ours, ctx)
+        if any(m.attachments and m.from_user for m in thread):
+            decisions += relationships.decide_check_backs(thread, ctx)
     if any(p.keep_in_touch for p in config.people):
-        me = (user_name, account.addresses[0] if account.addresses else account.username)
-        decisions += relationships.decide_check_ins(mail, config.people, followups.check_in_restarts(account.name),
-                                             overrides, calendar, now, addresses, me)
+        decisions += relationships.decide_check_ins(mail, followups.check_in_restarts(account.name), ctx)
     # one item per key: a check-back found both ways (a kept promise, an answer with an attachment) once
     return list({d.key: d for d in decisions}.values()), mail
 
@@ -157,7 +163,7 @@ def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: 
     synced = _sync(client, config, account, store, clock, progress or NoProgress())
     now = clock.now()
     followups = FollowupStore(store)
-    decisions, mail = decide(config, account, followups, now)
+    decisions, mail = decide(config, account, followups, calendar_for(config), now)
     result = PollResult(account=account.name, sync=synced, decisions=decisions)
     if any(f.error for f in synced.folders):
         # Half a mirror would make drafts look deleted or replies look missing: decide nothing.

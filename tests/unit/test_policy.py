@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant.config import FollowupConfig
+from assistant.config import FollowupConfig, PromisesConfig
 from assistant.model import Mail, Override
 from assistant.policy.awaiting_reply import decide_thread
 from assistant.policy.common import is_ignored, is_noreply, list_addresses_of
+from assistant.policy.context import PolicyContext
 from assistant.workdays import make_calendar, parse_hours
 
 NY = ZoneInfo("America/New_York")
@@ -32,10 +33,16 @@ def reply(n: int, at: datetime, **kw: object) -> Mail:
     return replace(base, **kw)  # type: ignore[arg-type]
 
 
+def context(now: datetime, overrides: dict[str, Override] | None = None, config: FollowupConfig = CONFIG,
+            lists: frozenset[str] = frozenset()) -> PolicyContext:
+    return PolicyContext(followup=config, promises=PromisesConfig(), calendar=CAL, now=now, user_addresses=ME,
+                         list_addresses=lists, overrides=overrides or {})
+
+
 def decide(thread: list[Mail], now: datetime, bounces: list[Mail] | None = None,
            overrides: dict[str, Override] | None = None, config: FollowupConfig = CONFIG,
            lists: frozenset[str] = frozenset()) -> list:
-    return decide_thread(thread, bounces or [], overrides or {}, config, CAL, now, ME, lists)
+    return decide_thread(thread, bounces or [], context(now, overrides, config, lists))
 
 
 def test_waiting_then_due() -> None:
@@ -161,10 +168,9 @@ def test_a_participant_answering_through_a_list_counts_as_a_reply() -> None:
 # --- promises -------------------------------------------------------------------------------------
 
 def promises(thread: list[Mail], now: datetime, overrides: dict[str, Override] | None = None) -> list:
-    from assistant.config import PromisesConfig
     from assistant.policy.promises import decide_promises
 
-    return decide_promises(thread, overrides or {}, PromisesConfig(), CONFIG, CAL, now, ME)
+    return decide_promises(thread, frozenset(), context(now, overrides))
 
 
 THEIRS = reply(1, MON, promises=(("I'll send the contract Thursday.", "the contract",
