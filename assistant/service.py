@@ -106,6 +106,7 @@ class PollResult:
 
 
 def calendar_for(config: Config) -> WorkCalendar:
+    """The user's working calendar: built once per poll (or command) and handed to whatever needs it."""
     f = config.followup
     return make_calendar(config.tz, f.working_days, f.hours, f.holidays)
 
@@ -161,9 +162,9 @@ def poll_account(config: Config, account: AccountConfig, store: Store, clock: Cl
 def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: Store, clock: Clock,
           dry_run: bool, progress: Progress | None, env: SandboxedEnvironment) -> PollResult:
     synced = _sync(client, config, account, store, clock, progress or NoProgress())
-    now = clock.now()
+    now, calendar = clock.now(), calendar_for(config)
     followups = FollowupStore(store)
-    decisions, mail = decide(config, account, followups, calendar_for(config), now)
+    decisions, mail = decide(config, account, followups, calendar, now)
     result = PollResult(account=account.name, sync=synced, decisions=decisions)
     if any(f.error for f in synced.folders):
         # Half a mirror would make drafts look deleted or replies look missing: decide nothing.
@@ -171,21 +172,21 @@ def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: 
         return result
     if dry_run:
         ids = {item_key(f.kind, f.message_id): f.id for f in followups.followups(account.name)}
-        lifecycle = _lifecycle(None, followups, account, synced, env, config, now)
+        lifecycle = _lifecycle(None, followups, account, synced, env, config, calendar, now)
         result.actions = lifecycle.preview(decisions, ids)
         return result
     ids = followups.save_decisions(account.name, decisions, now)
-    lifecycle = _lifecycle(client, followups, account, synced, env, config, now)
+    lifecycle = _lifecycle(client, followups, account, synced, env, config, calendar, now)
     result.actions = lifecycle.apply(decisions, ids, mail)
-    result.actions += _weekly(config, account, followups, client, synced.folder_names["inbox"], now)
+    result.actions += _weekly(config, account, followups, client, synced.folder_names["inbox"], calendar, now)
     return result
 
 
 def _weekly(config: Config, account: AccountConfig, followups: FollowupStore, client: MailboxClient, inbox: str,
-            now: datetime) -> list[Action]:
+            calendar: WorkCalendar, now: datetime) -> list[Action]:
     """After the configured day and time, once a week: the report (a failure is reported, not fatal)."""
     try:
-        where = weekly.deliver(config, account, followups, client, inbox, calendar_for(config), now)
+        where = weekly.deliver(config, account, followups, client, inbox, calendar, now)
     except ConnectionLost:
         raise
     except FollowupError as e:
@@ -195,15 +196,16 @@ def _weekly(config: Config, account: AccountConfig, followups: FollowupStore, cl
 
 
 def _lifecycle(client: MailboxClient | None, followups: FollowupStore, account: AccountConfig,
-               synced: SyncResult, env: SandboxedEnvironment, config: Config, now: datetime) -> Lifecycle:
+               synced: SyncResult, env: SandboxedEnvironment, config: Config, calendar: WorkCalendar,
+               now: datetime) -> Lifecycle:
     return Lifecycle(client=client, store=followups, account=account, drafts_folder=synced.folder_names["drafts"],
-                     env=env, calendar=calendar_for(config), tz=config.tz, now=now)
+                     env=env, calendar=calendar, tz=config.tz, now=now)
 
 
-def deliver_report(config: Config, account: AccountConfig, store: Store, clock: Clock,
+def deliver_report(config: Config, account: AccountConfig, store: Store, clock: Clock, calendar: WorkCalendar,
                    force: bool = False) -> str | None:
     """Deliver this week's report (connecting only when it goes into INBOX)."""
-    followups, calendar, now = FollowupStore(store), calendar_for(config), clock.now()
+    followups, now = FollowupStore(store), clock.now()
     if config.report.deliver != "inbox":
         return weekly.deliver(config, account, followups, None, "", calendar, now, force)
     with account_lock(store, account.name):
