@@ -1,4 +1,6 @@
-"""One cycle per account, top to bottom: connect → find folders → sync each → thread → log out."""
+"""One poll of one account, top to bottom: connect → sync (find folders, mirror each, thread) → decide
+(the policies, on the stored mail) → drafts (apply, or preview with --dry-run) → the weekly report when
+due → log out. Also the pieces commands use alone: check an account, sync only, deliver the report."""
 
 from __future__ import annotations
 
