@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant.config import FollowupConfig, PromisesConfig
+from assistant.config import FollowupConfig, Person, PromisesConfig
 from assistant.model import Mail, Override
 from assistant.policy.awaiting_reply import decide_thread
 from assistant.policy.common import is_ignored, is_noreply, list_addresses_of
 from assistant.policy.context import PolicyContext
-from assistant.workdays import make_calendar, parse_hours
+from assistant.workdays import Duration, make_calendar, parse_hours
 
 NY = ZoneInfo("America/New_York")
 CAL = make_calendar(NY, ("mon", "tue", "wed", "thu", "fri"), parse_hours("09:00-18:00"), None)
@@ -197,3 +197,28 @@ def test_my_promise_without_a_deadline_gets_the_default_and_a_reminder() -> None
     # a promise due today: the reminder cannot come before it was made
     today = replace(mine, promises=(("I'll send it by EOD.", "it", datetime(2026, 11, 2, 18, tzinfo=NY)),))
     assert promises([today], MON)[0].draft_due
+
+
+# --- relationships ----------------------------------------------------------------------------------
+
+def test_a_check_back_after_answering_a_request_with_an_attachment_only_when_on() -> None:
+    from assistant.policy.relationships import decide_check_backs
+
+    asked = reply(1, MON - timedelta(days=1), expects_reply=True, subject="Deck?")
+    answer = replace(SENT, id=2, message_id="<a@me>", expects_reply=False, attachments=("deck.pdf",))
+    assert decide_check_backs([asked, answer], context(MON)) == []  # check_back unset: off
+    on = replace(context(MON + timedelta(days=8)), promises=PromisesConfig(check_back=Duration(5, "business days")))
+    [d] = decide_check_backs([asked, answer], on)
+    assert (d.kind, d.what, d.due_at, d.draft_due) == ("check_back", "deck.pdf", datetime(2026, 11, 9, 10, tzinfo=NY),
+                                                       True)
+
+
+def test_a_check_in_comes_from_the_user_when_a_keep_in_touch_person_has_gone_quiet() -> None:
+    from assistant.policy.relationships import decide_check_ins
+
+    people = (Person("alice@x.example", keep_in_touch=Duration(2, "weeks")),)
+    ctx = replace(context(MON + timedelta(days=15)), people=people, user_name="Me", user_address="me@example.com")
+    [d] = decide_check_ins([SENT], {}, ctx)
+    assert (d.kind, d.due_at, d.draft_due) == ("check_in", datetime(2026, 11, 16, 10, tzinfo=NY), True)
+    assert d.draft_from == ("Me", "me@example.com") and d.draft_to == (("Alice", "alice@x.example"),)
+    assert not decide_check_ins([SENT], {}, replace(ctx, now=MON + timedelta(days=13)))[0].draft_due
