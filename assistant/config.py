@@ -11,6 +11,8 @@ import subprocess
 import sys
 import tomllib
 from dataclasses import dataclass, field
+from datetime import time
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -76,6 +78,11 @@ class FollowupConfig:
     ignore: tuple[str, ...] = ()  # addresses, @domains, or glob patterns never followed up
     max_overdue: Duration = Duration(14, "days")  # older due dates (a first run, a long outage) go cold
     vip_cadence: tuple[Duration, ...] = (Duration(1, "business days"), Duration(3, "business days"))
+
+    @cached_property
+    def hours(self) -> tuple[time, time]:
+        """`working_hours` as (start, end), parsed once: the text stays as the user wrote it."""
+        return parse_hours(self.working_hours)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -189,8 +188,7 @@ class _NoLock(AbstractContextManager[None]):
         return None
 
 
-def run(config: Config, store: Store, clock: Clock, stop: threading.Event, lease: bool = False,
-        on_tick: Callable[[], None] | None = None) -> None:
+def run(config: Config, store: Store, clock: Clock, stop: threading.Event, lease: bool = False) -> None:
     """Serve every account until `stop`. With `lease`, accounts are shared with other workers."""
     accounts = list(config.accounts)
     StatusStore(store).ensure([a.name for a in accounts])
@@ -208,8 +206,6 @@ def run(config: Config, store: Store, clock: Clock, stop: threading.Event, lease
             workers[account.name] = worker
             worker.start()
             log.info("%s: serving (%s)", account.name, name)
-        if on_tick:
-            on_tick()
         stop.wait(config.daemon.lease.seconds / 3 if lease else 1.0)
     for worker in workers.values():
         if worker.thread:

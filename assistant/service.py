@@ -1,4 +1,6 @@
-"""One cycle per account, top to bottom: connect → find folders → sync each → thread → log out."""
+"""One poll of one account, top to bottom: connect → sync (find folders, mirror each, thread) → decide
+(the policies, on the stored mail) → drafts (apply, or preview with --dry-run) → the weekly report when
+due → log out. Also the pieces commands use alone: check an account, sync only, deliver the report."""
 
 from __future__ import annotations
 
@@ -19,13 +21,14 @@ from assistant.mailbox.sync import FolderSummary, sync_folder
 from assistant.model import Decision, Mail, item_key
 from assistant.policy import awaiting_reply, promises, relationships
 from assistant.policy.common import list_addresses
+from assistant.policy.context import PolicyContext
 from assistant.progress import NoProgress, Progress
 from assistant.report import deliver as weekly
 from assistant.store.items import FollowupStore
 from assistant.store.locks import account_lock
 from assistant.store.repo import Store
 from assistant.templates import environment
-from assistant.workdays import WorkCalendar, make_calendar, parse_hours
+from assistant.workdays import WorkCalendar, make_calendar
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +83,7 @@ def _sync(client: MailboxClient, config: Config, account: AccountConfig, store: 
     for role, name in result.folder_names.items():
         try:
             summary = sync_folder(client, store, account, role, name, clock.now(), config.sync, progress,
-                                  parse_hours(config.followup.working_hours)[1], config.tz)
+                                  config.followup.hours[1], config.tz)
         except ConnectionLost:
             raise  # every other folder would fail the same way
         except MailboxError as e:
@@ -105,36 +108,42 @@ class PollResult:
 
 
 def calendar_for(config: Config) -> WorkCalendar:
+    """The user's working calendar: built once per poll (or command) and handed to whatever needs it."""
     f = config.followup
-    return make_calendar(config.tz, f.working_days, f.working_hours, f.holidays)
+    return make_calendar(config.tz, f.working_days, f.hours, f.holidays)
 
 
-def decide(config: Config, account: AccountConfig, followups: FollowupStore, now: datetime) -> tuple[
-        list[Decision], list[Mail]]:
+def policy_context(config: Config, account: AccountConfig, followups: FollowupStore, mail: list[Mail],
+                   calendar: WorkCalendar, now: datetime) -> PolicyContext:
+    """What every policy reads in this poll of `account`."""
+    named = [m for m in mail if m.from_user and m.from_name]
+    return PolicyContext(
+        followup=config.followup, promises=config.promises, calendar=calendar, now=now,
+        user_addresses=frozenset(account.addresses),
+        list_addresses=list_addresses(followups.list_headers(account.name)), people=config.people,
+        user_name=max(named, key=lambda m: m.date).from_name if named else "",  # the name they sign with lately
+        user_address=account.addresses[0] if account.addresses else account.username,
+        overrides=followups.overrides(account.name))
+
+
+def decide(config: Config, account: AccountConfig, followups: FollowupStore, calendar: WorkCalendar,
+           now: datetime) -> tuple[list[Decision], list[Mail]]:
     """Analyse the stored mail and decide, without touching the server."""
     mail = followups.mail(account.name)
     threads: dict[str, list[Mail]] = {}
     for m in mail:
         threads.setdefault(m.thread_key, []).append(m)
     bounces = [m for m in mail if m.verdict == "bounce"]
-    overrides, calendar = followups.overrides(account.name), calendar_for(config)
-    addresses = frozenset(account.addresses)
-    decisions = awaiting_reply.decide(threads, bounces, overrides, config.followup, calendar, now, addresses,
-                              list_addresses(followups.list_headers(account.name)), config.people)
+    ctx = policy_context(config, account, followups, mail, calendar, now)
+    decisions = awaiting_reply.decide(threads, bounces, ctx)
     ours = followups.follow_up_draft_ids(account.name)
-    named = [m for m in mail if m.from_user and m.from_name]
-    user_name = max(named, key=lambda m: m.date).from_name if named else ""  # the name they sign with lately
     for thread in threads.values():
         if any(m.promises for m in thread):
-            decisions += promises.decide_promises(thread, overrides, config.promises, config.followup, calendar,
-                                                now, addresses, ours, user_name)
-        if config.promises.check_back is not None and any(m.attachments and m.from_user for m in thread):
-            decisions += relationships.decide_check_backs(thread, overrides, config.promises.check_back, calendar, now,
-                                                   addresses)
+            decisions += promises.decide_promises(thread, ours, ctx)
+        if any(m.attachments and m.from_user for m in thread):
+            decisions += relationships.decide_check_backs(thread, ctx)
     if any(p.keep_in_touch for p in config.people):
-        me = (user_name, account.addresses[0] if account.addresses else account.username)
-        decisions += relationships.decide_check_ins(mail, config.people, followups.check_in_restarts(account.name),
-                                             overrides, calendar, now, addresses, me)
+        decisions += relationships.decide_check_ins(mail, followups.check_in_restarts(account.name), ctx)
     # one item per key: a check-back found both ways (a kept promise, an answer with an attachment) once
     return list({d.key: d for d in decisions}.values()), mail
 
@@ -155,9 +164,9 @@ def poll_account(config: Config, account: AccountConfig, store: Store, clock: Cl
 def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: Store, clock: Clock,
           dry_run: bool, progress: Progress | None, env: SandboxedEnvironment) -> PollResult:
     synced = _sync(client, config, account, store, clock, progress or NoProgress())
-    now = clock.now()
+    now, calendar = clock.now(), calendar_for(config)
     followups = FollowupStore(store)
-    decisions, mail = decide(config, account, followups, now)
+    decisions, mail = decide(config, account, followups, calendar, now)
     result = PollResult(account=account.name, sync=synced, decisions=decisions)
     if any(f.error for f in synced.folders):
         # Half a mirror would make drafts look deleted or replies look missing: decide nothing.
@@ -165,21 +174,21 @@ def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: 
         return result
     if dry_run:
         ids = {item_key(f.kind, f.message_id): f.id for f in followups.followups(account.name)}
-        lifecycle = _lifecycle(None, followups, account, synced, env, config, now)
+        lifecycle = _lifecycle(None, followups, account, synced, env, config, calendar, now)
         result.actions = lifecycle.preview(decisions, ids)
         return result
     ids = followups.save_decisions(account.name, decisions, now)
-    lifecycle = _lifecycle(client, followups, account, synced, env, config, now)
+    lifecycle = _lifecycle(client, followups, account, synced, env, config, calendar, now)
     result.actions = lifecycle.apply(decisions, ids, mail)
-    result.actions += _weekly(config, account, followups, client, synced.folder_names["inbox"], now)
+    result.actions += _weekly(config, account, followups, client, synced.folder_names["inbox"], calendar, now)
     return result
 
 
 def _weekly(config: Config, account: AccountConfig, followups: FollowupStore, client: MailboxClient, inbox: str,
-            now: datetime) -> list[Action]:
+            calendar: WorkCalendar, now: datetime) -> list[Action]:
     """After the configured day and time, once a week: the report (a failure is reported, not fatal)."""
     try:
-        where = weekly.deliver(config, account, followups, client, inbox, calendar_for(config), now)
+        where = weekly.deliver(config, account, followups, client, inbox, calendar, now)
     except ConnectionLost:
         raise
     except FollowupError as e:
@@ -189,15 +198,16 @@ def _weekly(config: Config, account: AccountConfig, followups: FollowupStore, cl
 
 
 def _lifecycle(client: MailboxClient | None, followups: FollowupStore, account: AccountConfig,
-               synced: SyncResult, env: SandboxedEnvironment, config: Config, now: datetime) -> Lifecycle:
+               synced: SyncResult, env: SandboxedEnvironment, config: Config, calendar: WorkCalendar,
+               now: datetime) -> Lifecycle:
     return Lifecycle(client=client, store=followups, account=account, drafts_folder=synced.folder_names["drafts"],
-                     env=env, calendar=calendar_for(config), tz=config.tz, now=now)
+                     env=env, calendar=calendar, tz=config.tz, now=now)
 
 
-def deliver_report(config: Config, account: AccountConfig, store: Store, clock: Clock,
+def deliver_report(config: Config, account: AccountConfig, store: Store, clock: Clock, calendar: WorkCalendar,
                    force: bool = False) -> str | None:
     """Deliver this week's report (connecting only when it goes into INBOX)."""
-    followups, calendar, now = FollowupStore(store), calendar_for(config), clock.now()
+    followups, now = FollowupStore(store), clock.now()
     if config.report.deliver != "inbox":
         return weekly.deliver(config, account, followups, None, "", calendar, now, force)
     with account_lock(store, account.name):

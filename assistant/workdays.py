@@ -132,9 +132,9 @@ class WorkCalendar:
         return count
 
 
-def make_calendar(tz: ZoneInfo, working_days: tuple[str, ...], working_hours: str,
+def make_calendar(tz: ZoneInfo, working_days: tuple[str, ...], hours: tuple[time, time],
                   holiday_code: str | None) -> WorkCalendar:
-    start, end = parse_hours(working_hours)
+    start, end = hours
     is_holiday: Callable[[date], bool] = _no_holidays
     if holiday_code:
         import holidays

@@ -409,7 +409,7 @@ def cmd_report(ctx: Context) -> int:
         calendar = service.calendar_for(ctx.config)
         report = weekly.build(ctx.config, account, followups, calendar, now)
         if ctx.args.deliver:
-            where = service.deliver_report(ctx.config, account, store, ctx.clock, force=True)
+            where = service.deliver_report(ctx.config, account, store, ctx.clock, calendar, force=True)
             out(f"delivered to {where}" if where else "already delivered this week (or [report] deliver = \"none\")")
             return 0
     finally:

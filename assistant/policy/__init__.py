@@ -1,1 +1,2 @@
-"""Decisions, pure and handed `now`: awaiting_reply · promises · relationships (check-ins, check-backs)."""
+"""Decisions, pure: context (the PolicyContext every policy is handed, `now` included) · awaiting_reply ·
+promises · relationships (check-ins, check-backs) · common."""

@@ -1,4 +1,5 @@
-"""Which sent messages await a reply, and when each follow-up is due. Pure: handed `now`, does no I/O.
+"""Which sent messages await a reply, and when each follow-up is due. Pure: handed a PolicyContext
+(which holds `now`), does no I/O.
 
 The n-th wait of the cadence starts at the user's n-th unanswered message in the thread: the tracked
 message is the first, every later message of theirs in the thread (a follow-up they sent, or one they
@@ -8,34 +9,32 @@ out-of-office with a return date moves the due time past the return.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
 
 from assistant.analysis.threads import base_subject
-from assistant.config import FollowupConfig, Person
 from assistant.model import Decision, Mail, Override, State
 from assistant.policy.common import dedupe, first_seen_late, is_ignored, is_noreply, is_vip, others
-from assistant.workdays import WorkCalendar
+from assistant.policy.context import PolicyContext
+from assistant.workdays import Duration
 
 
-def why_tracked(mail: Mail, config: FollowupConfig, override: Override | None,
-                user_addresses: frozenset[str], list_addresses: frozenset[str]) -> str | None:
+def why_tracked(mail: Mail, override: Override | None, ctx: PolicyContext) -> str | None:
     """The reason this sent message is tracked, or None. Pure."""
-    people = others(mail, user_addresses)
+    people = others(mail, ctx.user_addresses)
     if not people:
         return None  # a note to self
     if override and override.action == "track":
         return "tracked by you (followup track)"
-    real = [a for _, a in people if a not in list_addresses and not is_noreply(a)
-            and not is_ignored(a, config.ignore)]
+    real = [a for _, a in people if a not in ctx.list_addresses and not is_noreply(a)
+            and not is_ignored(a, ctx.followup.ignore)]
     if not real:
         return None  # only lists, no-reply addresses and ignored correspondents
     if "\\Flagged" in mail.flags:
         return "you starred it (\\Flagged)"
     if mail.expects_reply:
         return mail.expects_reason or "asks a question or makes a request"
-    if config.track == "all":
+    if ctx.followup.track == "all":
         return 'track = "all"'
     return None
 
@@ -57,10 +56,7 @@ def _bounce_for(chain: Sequence[Mail], bounces: Sequence[Mail]) -> Mail | None:
     return None
 
 
-def decide_thread(thread: Sequence[Mail], bounces: Sequence[Mail], overrides: dict[str, Override],
-                  config: FollowupConfig, calendar: WorkCalendar, now: datetime,
-                  user_addresses: frozenset[str], list_addresses: frozenset[str],
-                  people: Sequence[Person] = ()) -> list[Decision]:
+def decide_thread(thread: Sequence[Mail], bounces: Sequence[Mail], ctx: PolicyContext) -> list[Decision]:
     """Decisions for every tracked message of one thread (earlier ones are usually replied)."""
     mail = sorted(dedupe(thread), key=lambda m: (m.date, m.id))
     mine = [m for m in mail if m.from_user and m.folder_role != "drafts"]
@@ -69,8 +65,8 @@ def decide_thread(thread: Sequence[Mail], bounces: Sequence[Mail], overrides: di
     for index, sent in enumerate(mine):
         if not sent.message_id or sent.message_id in covered:
             continue
-        override = overrides.get(sent.message_id)
-        reason = why_tracked(sent, config, override, user_addresses, list_addresses)
+        override = ctx.overrides.get(sent.message_id)
+        reason = why_tracked(sent, override, ctx)
         if reason is None:
             continue
         party = {a.lower() for m in mine[index:] for _, a in m.recipients}
@@ -78,11 +74,10 @@ def decide_thread(thread: Sequence[Mail], bounces: Sequence[Mail], overrides: di
                    and _is_reply(m, party)]
         chain = [m for m in mine[index:] if not replies or m.date < replies[0].date]
         covered.update(m.message_id for m in chain if m.message_id)
-        vip = is_vip(sent, people)
-        cadence = config.vip_cadence if vip else config.cadence
+        vip = is_vip(sent, ctx.people)
+        cadence = ctx.followup.vip_cadence if vip else ctx.followup.cadence
         decisions.append(_decide_one(sent, chain, replies, mail, bounces, override,
-                                     reason + ("; a VIP: the shorter cadence" if vip else ""),
-                                     replace(config, cadence=cadence), calendar, now))
+                                     reason + ("; a VIP: the shorter cadence" if vip else ""), cadence, ctx))
     return decisions
 
 
@@ -95,9 +90,9 @@ def _is_reply(m: Mail, people: set[str]) -> bool:
 
 
 def _decide_one(sent: Mail, chain: list[Mail], replies: list[Mail], mail: list[Mail], bounces: Sequence[Mail],
-                override: Override | None, reason: str, config: FollowupConfig, calendar: WorkCalendar,
-                now: datetime) -> Decision:
-    step, latest = len(chain), chain[-1]
+                override: Override | None, reason: str, cadence: tuple[Duration, ...],
+                ctx: PolicyContext) -> Decision:
+    step, latest, calendar, now = len(chain), chain[-1], ctx.calendar, ctx.now
     assert sent.message_id is not None
 
     mine = {a.lower() for a in (sent.from_addr,)}
@@ -117,9 +112,9 @@ def _decide_one(sent: Mail, chain: list[Mail], replies: list[Mail], mail: list[M
         return closed(State.BOUNCED, f"delivery failed: {bounce.verdict_reason or bounce.subject}")
     if override and override.action == "dismiss":
         return closed(State.DISMISSED, "dismissed by you")
-    if step > len(config.cadence):
+    if step > len(cadence):
         return closed(State.COLD, f"no reply after {step - 1} follow-up{'s' if step > 2 else ''}: gone cold")
-    due = calendar.due(latest.date, config.cadence[step - 1])
+    due = calendar.due(latest.date, cadence[step - 1])
     away = [m.return_date for m in mail
             if m.verdict == "auto_reply" and m.return_date is not None and m.date > sent.date]
     if away:
@@ -132,19 +127,17 @@ def _decide_one(sent: Mail, chain: list[Mail], replies: list[Mail], mail: list[M
         due = calendar.into_window(override.until)
         if now < override.until:
             state = State.SNOOZED
-    if first_seen_late(latest, due, config, calendar) and not (override and override.action == "track"):
+    if first_seen_late(latest, due, ctx) and not (override and override.action == "track"):
         # Not a flood of drafts for mail long overdue when Followup first sees it (or after an outage).
-        return closed(State.COLD, f"was already overdue by more than {config.max_overdue} when Followup saw it")
+        return closed(State.COLD,
+                      f"was already overdue by more than {ctx.followup.max_overdue} when Followup saw it")
     base = Decision(sent.message_id, sent.thread_key, state, step, due, reason, sent, latest,
                     draft_due=state == State.WAITING and now >= due)
     return replace(base, **people)  # type: ignore[arg-type]
 
 
-def decide(threads: dict[str, list[Mail]], bounces: Sequence[Mail], overrides: dict[str, Override],
-           config: FollowupConfig, calendar: WorkCalendar, now: datetime, user_addresses: frozenset[str],
-           list_addresses: frozenset[str], people: Sequence[Person] = ()) -> list[Decision]:
+def decide(threads: Mapping[str, Sequence[Mail]], bounces: Sequence[Mail], ctx: PolicyContext) -> list[Decision]:
     out: list[Decision] = []
     for thread in threads.values():
-        out += decide_thread(thread, bounces, overrides, config, calendar, now, user_addresses, list_addresses,
-                             people)
+        out += decide_thread(thread, bounces, ctx)
     return out

@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from assistant.config import FollowupConfig, Person
+from assistant.config import Person
 from assistant.model import Mail
-from assistant.workdays import WorkCalendar
+from assistant.policy.context import PolicyContext
 
 _NOREPLY = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|mailer[-_.]?daemon|postmaster|"
                       r"notifications?|notify|bounces?|auto[-_.]?confirm|alerts?)([-+_.].*)?$", re.IGNORECASE)
@@ -72,7 +72,7 @@ def dedupe(thread: Sequence[Mail]) -> list[Mail]:
     return out
 
 
-def first_seen_late(m: Mail, due: datetime, config: FollowupConfig, calendar: WorkCalendar) -> bool:
+def first_seen_late(m: Mail, due: datetime, ctx: PolicyContext) -> bool:
     """Already overdue by more than max_overdue when Followup first stored the message (a first run
     over old mail): no flood of stale drafts. An outage later does not count: drafts then come late."""
-    return (m.seen_at or m.date) > calendar.add(due, config.max_overdue)
+    return (m.seen_at or m.date) > ctx.calendar.add(due, ctx.followup.max_overdue)

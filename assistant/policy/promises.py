@@ -1,5 +1,5 @@
 """Promises in a thread: the user's own (a reminder before they fall due) and those made to the user (a
-nudge when overdue). Pure: handed `now`."""
+nudge when overdue). Pure: handed a PolicyContext (which holds `now`)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,20 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from assistant.config import FollowupConfig, PromisesConfig
-from assistant.model import Decision, Kind, Mail, Override, State, item_key
+from assistant.model import Decision, Kind, Mail, State, item_key
 from assistant.policy.common import dedupe, first_seen_late
+from assistant.policy.context import PolicyContext
 from assistant.policy.relationships import check_back
 from assistant.workdays import Duration, WorkCalendar
 
 
-def decide_promises(thread: Sequence[Mail], overrides: dict[str, Override], promises: PromisesConfig,
-                    followup: FollowupConfig, calendar: WorkCalendar, now: datetime,
-                    user_addresses: frozenset[str], ours: frozenset[str] = frozenset(),
-                    user_name: str = "") -> list[Decision]:
+def decide_promises(thread: Sequence[Mail], ours: frozenset[str], ctx: PolicyContext) -> list[Decision]:
     """The user's promises (a reminder before they fall due) and promises made to the user (a nudge
     when overdue by `grace`). A promise is kept when the promiser writes again in the thread (a follow-up
     draft of ours the user sent as it is, `ours`, does not keep it)."""
+    promises, calendar, now, user_addresses = ctx.promises, ctx.calendar, ctx.now, ctx.user_addresses
     mail = sorted((m for m in dedupe(thread) if m.folder_role != "drafts"), key=lambda m: (m.date, m.id))
-    name = next((m.from_name for m in reversed(mail) if m.from_user and m.from_name), user_name)
+    name = next((m.from_name for m in reversed(mail) if m.from_user and m.from_name), ctx.user_name)
     out = []
     for m in mail:
         if not m.promises or not m.message_id or m.verdict != "human":
@@ -49,7 +47,7 @@ def decide_promises(thread: Sequence[Mail], overrides: dict[str, Override], prom
         party = (m.from_addr if not m.from_user else "").lower()
         latest = [x for x in mail if x.verdict == "human" and (
             not party or x.from_addr.lower() == party or party in {a.lower() for _, a in x.recipients})][-1]
-        override = overrides.get(item_key(kind, m.message_id))
+        override = ctx.overrides.get(item_key(kind, m.message_id))
         common = {"kind": kind, "draft_from": sender, "draft_to": to, "draft_cc": cc, "text": sentence, "what": what}
 
         def decision(state: State, why: str, draft_due: bool = False, m: Mail = m, deadline: datetime = deadline,
@@ -60,9 +58,8 @@ def decide_promises(thread: Sequence[Mail], overrides: dict[str, Override], prom
         if later:
             who = "you" if m.from_user else (m.from_name or m.from_addr)
             out.append(decision(State.KEPT, f"kept: {who} wrote again on {later[0].date.astimezone(calendar.tz):%a %b %-d}"))
-            if m.from_user and promises.check_back is not None:
-                out += check_back(later[0], to, cc, what, mail, overrides, promises.check_back, calendar, now,
-                                   f'you delivered on "{sentence}"')
+            if m.from_user:
+                out += check_back(later[0], to, cc, what, mail, f'you delivered on "{sentence}"', ctx)
             continue
         if override and override.action == "dismiss":
             out.append(decision(State.DISMISSED, "dismissed by you"))
@@ -73,8 +70,9 @@ def decide_promises(thread: Sequence[Mail], overrides: dict[str, Override], prom
         if override and override.until and override.until > draft_at:
             draft_at = calendar.into_window(override.until)
             state = State.SNOOZED if now < override.until else state
-        if first_seen_late(m, draft_at, followup, calendar):
-            out.append(decision(State.COLD, f"was already overdue by more than {followup.max_overdue} when Followup saw it"))
+        if first_seen_late(m, draft_at, ctx):
+            out.append(decision(State.COLD,
+                                f"was already overdue by more than {ctx.followup.max_overdue} when Followup saw it"))
             continue
         out.append(decision(state, reason, draft_due=state == State.WAITING and now >= draft_at))
     return out

@@ -1,24 +1,24 @@
 """Relationships: check back after delivering what someone asked for, and keep in touch with the people
-the user chose. Pure: handed `now`."""
+the user chose. Pure: handed a PolicyContext (which holds `now`)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from assistant.config import Person
-from assistant.model import Decision, Kind, Mail, Override, State, item_key
+from assistant.model import Decision, Kind, Mail, State, item_key
 from assistant.policy.common import dedupe, person_for
-from assistant.workdays import Duration, WorkCalendar
+from assistant.policy.context import PolicyContext
 
 
 def check_back(delivered: Mail, to: tuple[tuple[str, str], ...], cc: tuple[tuple[str, str], ...], what: str | None,
-                mail: Sequence[Mail], overrides: dict[str, Override], wait: Duration, calendar: WorkCalendar,
-                now: datetime, why: str) -> list[Decision]:
-    """"Did the revised deck work for you?" `wait` after delivering, unless they already wrote back."""
-    if not delivered.message_id:
+               mail: Sequence[Mail], why: str, ctx: PolicyContext) -> list[Decision]:
+    """"Did the revised deck work for you?" [promises] check_back after delivering, unless they already
+    wrote back. Nothing when check_back is off."""
+    wait = ctx.promises.check_back
+    if wait is None or not delivered.message_id:
         return []
     people = {a.lower() for _, a in to + cc}
     base = Decision(delivered.message_id, delivered.thread_key, State.WAITING, 1, None, why, delivered, delivered, False,
@@ -28,17 +28,18 @@ def check_back(delivered: Mail, to: tuple[tuple[str, str], ...], cc: tuple[tuple
     if answered:
         who = answered[0].from_name or answered[0].from_addr
         return [replace(base, state=State.REPLIED, reason=f"{who} wrote back on "
-                        f"{answered[0].date.astimezone(calendar.tz):%a %b %-d}")]
-    override = overrides.get(item_key(Kind.CHECK_BACK, delivered.message_id))
+                        f"{answered[0].date.astimezone(ctx.calendar.tz):%a %b %-d}")]
+    override = ctx.overrides.get(item_key(Kind.CHECK_BACK, delivered.message_id))
     if override and override.action == "dismiss":
         return [replace(base, state=State.DISMISSED, reason="dismissed by you")]
-    due = calendar.due(delivered.date, wait)
-    return [replace(base, due_at=due, draft_due=now >= due)]
+    due = ctx.calendar.due(delivered.date, wait)
+    return [replace(base, due_at=due, draft_due=ctx.now >= due)]
 
 
-def decide_check_backs(thread: Sequence[Mail], overrides: dict[str, Override], wait: Duration,
-                       calendar: WorkCalendar, now: datetime, user_addresses: frozenset[str]) -> list[Decision]:
-    """Check back after answering someone's request with an attachment."""
+def decide_check_backs(thread: Sequence[Mail], ctx: PolicyContext) -> list[Decision]:
+    """Check back after answering someone's request with an attachment (when check_back is on)."""
+    if ctx.promises.check_back is None:
+        return []
     mail = sorted((m for m in dedupe(thread) if m.folder_role != "drafts"), key=lambda m: (m.date, m.id))
     out = []
     for i, m in enumerate(mail):
@@ -48,18 +49,17 @@ def decide_check_backs(thread: Sequence[Mail], overrides: dict[str, Override], w
                  and x.from_addr.lower() in {a.lower() for _, a in m.recipients}]
         if not asked:
             continue
-        to = tuple((n, a) for n, a in m.to if a.lower() not in user_addresses)
-        out += check_back(m, to, (), m.attachments[0], mail, overrides, wait, calendar, now,
-                           f"you answered {asked[-1].from_name or asked[-1].from_addr}'s request with "
-                           f"{m.attachments[0]}")
+        to = tuple((n, a) for n, a in m.to if a.lower() not in ctx.user_addresses)
+        out += check_back(m, to, (), m.attachments[0], mail,
+                          f"you answered {asked[-1].from_name or asked[-1].from_addr}'s request with "
+                          f"{m.attachments[0]}", ctx)
     return out
 
 
-def decide_check_ins(mail: Sequence[Mail], people: Sequence[Person], restarts: dict[str, datetime],
-                     overrides: dict[str, Override], calendar: WorkCalendar, now: datetime,
-                     user_addresses: frozenset[str], user: tuple[str, str]) -> list[Decision]:
+def decide_check_ins(mail: Sequence[Mail], restarts: Mapping[str, datetime], ctx: PolicyContext) -> list[Decision]:
     """A check-in draft when a keep_in_touch person has had no mail either way for the period. Any mail,
     or deleting the check-in draft (`restarts`), starts the clock again."""
+    people, calendar = ctx.people, ctx.calendar
     last: dict[str, Mail] = {}
     for m in mail:
         if m.folder_role == "drafts" or m.verdict not in ("human", "list"):
@@ -67,7 +67,7 @@ def decide_check_ins(mail: Sequence[Mail], people: Sequence[Person], restarts: d
         for _, address in (*m.recipients, (m.from_name, m.from_addr)):
             address = address.lower()
             person = person_for(address, people)
-            if person is None or person.keep_in_touch is None or address in user_addresses:
+            if person is None or person.keep_in_touch is None or address in ctx.user_addresses:
                 continue
             if address not in last or m.date > last[address].date:
                 last[address] = m
@@ -80,12 +80,13 @@ def decide_check_ins(mail: Sequence[Mail], people: Sequence[Person], restarts: d
         key = f"<check-in.{ident}@followup.invalid>"
         name = m.from_name if m.from_addr.lower() == address else next(
             (n for n, a in m.recipients if a.lower() == address), "")
-        override = overrides.get(item_key(Kind.CHECK_IN, key))
+        override = ctx.overrides.get(item_key(Kind.CHECK_IN, key))
         due = calendar.due(since, person.keep_in_touch)
         state = State.DISMISSED if override and override.action == "dismiss" else State.WAITING
         out.append(Decision(key, m.thread_key, state, 1, due,
                             f"keep in touch every {person.keep_in_touch}: last mail either way "
                             f"{m.date.astimezone(calendar.tz):%a %b %-d}", m, m,
-                            draft_due=state == State.WAITING and now >= due, kind=Kind.CHECK_IN, draft_from=user,
+                            draft_due=state == State.WAITING and ctx.now >= due, kind=Kind.CHECK_IN,
+                            draft_from=ctx.user,
                             draft_to=((name, address),), new_thread=True))
     return out

@@ -136,7 +136,8 @@ class Thread(Base):
 
 
 class Followup(Base):
-    """One tracked item: a sent message awaiting a reply (later also promises)."""
+    """One tracked item of any kind (model.Kind): a sent message awaiting a reply, a promise either
+    way, a check-back or a check-in."""
 
     __tablename__ = "followups"
     __table_args__ = (UniqueConstraint("account", "kind", "message_id"),)

@@ -1,4 +1,8 @@
-"""Every query and transaction of the store; no SQL anywhere else."""
+"""The store's engine and sessions, and the mirror of the mailbox: sync cursors, stored messages, threads.
+
+The rest of the store's queries live beside it: tracked items, drafts and reports in items.py, daemon
+status and leases in status.py, account locks in locks.py, schema steps in migrations.py. No SQL
+outside store/."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import stat
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,12 @@ def test_defaults() -> None:
     assert account.addresses == ("me@example.com",)  # the username, being an address
     assert account.port == 993 and account.security == "tls"
     assert parse_config(ACCOUNT + 'security = "starttls"\n').accounts[0].port == 143
+
+
+def test_working_hours_keep_their_text_and_are_parsed_once() -> None:
+    followup = parse_config('[followup]\nworking_hours = "08:30-17:00"\n' + ACCOUNT).followup
+    assert followup.working_hours == "08:30-17:00"
+    assert followup.hours == (time(8, 30), time(17, 0)) and followup.hours is followup.hours
 
 
 @pytest.mark.parametrize(("text", "message", "hint"), [

@@ -8,14 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant.config import FollowupConfig
+from assistant.config import FollowupConfig, Person, PromisesConfig
 from assistant.model import Mail, Override
 from assistant.policy.awaiting_reply import decide_thread
 from assistant.policy.common import is_ignored, is_noreply, list_addresses_of
-from assistant.workdays import make_calendar
+from assistant.policy.context import PolicyContext
+from assistant.workdays import Duration, make_calendar, parse_hours
 
 NY = ZoneInfo("America/New_York")
-CAL = make_calendar(NY, ("mon", "tue", "wed", "thu", "fri"), "09:00-18:00", None)
+CAL = make_calendar(NY, ("mon", "tue", "wed", "thu", "fri"), parse_hours("09:00-18:00"), None)
 MON = datetime(2026, 11, 2, 10, 0, tzinfo=NY)
 ME = frozenset({"me@example.com"})
 CONFIG = FollowupConfig()
@@ -32,10 +33,16 @@ def reply(n: int, at: datetime, **kw: object) -> Mail:
     return replace(base, **kw)  # type: ignore[arg-type]
 
 
+def context(now: datetime, overrides: dict[str, Override] | None = None, config: FollowupConfig = CONFIG,
+            lists: frozenset[str] = frozenset()) -> PolicyContext:
+    return PolicyContext(followup=config, promises=PromisesConfig(), calendar=CAL, now=now, user_addresses=ME,
+                         list_addresses=lists, overrides=overrides or {})
+
+
 def decide(thread: list[Mail], now: datetime, bounces: list[Mail] | None = None,
            overrides: dict[str, Override] | None = None, config: FollowupConfig = CONFIG,
            lists: frozenset[str] = frozenset()) -> list:
-    return decide_thread(thread, bounces or [], overrides or {}, config, CAL, now, ME, lists)
+    return decide_thread(thread, bounces or [], context(now, overrides, config, lists))
 
 
 def test_waiting_then_due() -> None:
@@ -161,10 +168,9 @@ def test_a_participant_answering_through_a_list_counts_as_a_reply() -> None:
 # --- promises -------------------------------------------------------------------------------------
 
 def promises(thread: list[Mail], now: datetime, overrides: dict[str, Override] | None = None) -> list:
-    from assistant.config import PromisesConfig
     from assistant.policy.promises import decide_promises
 
-    return decide_promises(thread, overrides or {}, PromisesConfig(), CONFIG, CAL, now, ME)
+    return decide_promises(thread, frozenset(), context(now, overrides))
 
 
 THEIRS = reply(1, MON, promises=(("I'll send the contract Thursday.", "the contract",
@@ -191,3 +197,28 @@ def test_my_promise_without_a_deadline_gets_the_default_and_a_reminder() -> None
     # a promise due today: the reminder cannot come before it was made
     today = replace(mine, promises=(("I'll send it by EOD.", "it", datetime(2026, 11, 2, 18, tzinfo=NY)),))
     assert promises([today], MON)[0].draft_due
+
+
+# --- relationships ----------------------------------------------------------------------------------
+
+def test_a_check_back_after_answering_a_request_with_an_attachment_only_when_on() -> None:
+    from assistant.policy.relationships import decide_check_backs
+
+    asked = reply(1, MON - timedelta(days=1), expects_reply=True, subject="Deck?")
+    answer = replace(SENT, id=2, message_id="<a@me>", expects_reply=False, attachments=("deck.pdf",))
+    assert decide_check_backs([asked, answer], context(MON)) == []  # check_back unset: off
+    on = replace(context(MON + timedelta(days=8)), promises=PromisesConfig(check_back=Duration(5, "business days")))
+    [d] = decide_check_backs([asked, answer], on)
+    assert (d.kind, d.what, d.due_at, d.draft_due) == ("check_back", "deck.pdf", datetime(2026, 11, 9, 10, tzinfo=NY),
+                                                       True)
+
+
+def test_a_check_in_comes_from_the_user_when_a_keep_in_touch_person_has_gone_quiet() -> None:
+    from assistant.policy.relationships import decide_check_ins
+
+    people = (Person("alice@x.example", keep_in_touch=Duration(2, "weeks")),)
+    ctx = replace(context(MON + timedelta(days=15)), people=people, user_name="Me", user_address="me@example.com")
+    [d] = decide_check_ins([SENT], {}, ctx)
+    assert (d.kind, d.due_at, d.draft_due) == ("check_in", datetime(2026, 11, 16, 10, tzinfo=NY), True)
+    assert d.draft_from == ("Me", "me@example.com") and d.draft_to == (("Alice", "alice@x.example"),)
+    assert not decide_check_ins([SENT], {}, replace(ctx, now=MON + timedelta(days=13)))[0].draft_due

@@ -10,7 +10,7 @@ import pytest
 from assistant.workdays import Duration, WorkCalendar, make_calendar, parse_duration, parse_hours
 
 NY = ZoneInfo("America/New_York")
-CAL = make_calendar(NY, ("mon", "tue", "wed", "thu", "fri"), "09:00-18:00", "US")
+CAL = make_calendar(NY, ("mon", "tue", "wed", "thu", "fri"), parse_hours("09:00-18:00"), "US")
 
 
 @pytest.mark.parametrize(("text", "expected"), [
