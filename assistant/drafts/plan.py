@@ -11,9 +11,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from assistant.model import DRAFT_LIVE, Decision, DraftState, Mail, Override, State
-from assistant.store.items import DraftRow
+
+if TYPE_CHECKING:  # a value type only: the plan never reaches the store
+    from assistant.store.items import DraftRow
 
 MISSING_GRACE = timedelta(minutes=10)  # a vanished draft is "deleted" only if no sent copy shows up by then
 # A cold item's draft is the user's last chance: kept. A snoozed one waits with its item.
