@@ -14,7 +14,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from assistant.analysis.threads import build_threads
 from assistant.clock import Clock
 from assistant.config import AccountConfig, Config, resolve_secret
-from assistant.drafts.apply import Action, Lifecycle
+from assistant.drafts.apply import Action, Applier, Renderer, preview
+from assistant.drafts.plan import plan
 from assistant.errors import ConnectionLost, FollowupError, MailboxError
 from assistant.mailbox.client import Folders, MailboxClient
 from assistant.mailbox.sync import FolderSummary, sync_folder
@@ -172,14 +173,15 @@ def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: 
         # Half a mirror would make drafts look deleted or replies look missing: decide nothing.
         log.warning("%s: a folder failed to sync; drafts are left as they are until it syncs", account.name)
         return result
+    # --dry-run: the same plan, told rather than done (no decision saved, so a new item has no id yet)
+    ids = (followups.save_decisions(account.name, decisions, now) if not dry_run else
+           {item_key(f.kind, f.message_id): f.id for f in followups.followups(account.name)})
+    steps = plan(decisions, ids, mail, followups.drafts(account.name), followups.overrides(account.name), now)
+    render = Renderer(account.name, followups, env, calendar, config.tz, now)
     if dry_run:
-        ids = {item_key(f.kind, f.message_id): f.id for f in followups.followups(account.name)}
-        lifecycle = _lifecycle(None, followups, account, synced, env, config, calendar, now)
-        result.actions = lifecycle.preview(decisions, ids)
+        result.actions = preview(steps, render)
         return result
-    ids = followups.save_decisions(account.name, decisions, now)
-    lifecycle = _lifecycle(client, followups, account, synced, env, config, calendar, now)
-    result.actions = lifecycle.apply(decisions, ids, mail)
+    result.actions = _lifecycle(client, followups, account, synced, render, now).apply(steps)
     result.actions += _weekly(config, account, followups, client, synced.folder_names["inbox"], calendar, now)
     return result
 
@@ -197,11 +199,10 @@ def _weekly(config: Config, account: AccountConfig, followups: FollowupStore, cl
     return [Action("report", 0, "weekly report", f"delivered to {where}")] if where else []
 
 
-def _lifecycle(client: MailboxClient | None, followups: FollowupStore, account: AccountConfig,
-               synced: SyncResult, env: SandboxedEnvironment, config: Config, calendar: WorkCalendar,
-               now: datetime) -> Lifecycle:
-    return Lifecycle(client=client, store=followups, account=account, drafts_folder=synced.folder_names["drafts"],
-                     env=env, calendar=calendar, tz=config.tz, now=now)
+def _lifecycle(client: MailboxClient, followups: FollowupStore, account: AccountConfig, synced: SyncResult,
+               render: Renderer, now: datetime) -> Applier:
+    return Applier(client=client, store=followups, account=account.name, folder=synced.folder_names["drafts"],
+                   render=render, now=now)
 
 
 def deliver_report(config: Config, account: AccountConfig, store: Store, clock: Clock, calendar: WorkCalendar,

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from jinja2.sandbox import SandboxedEnvironment
 
 from assistant.message import clean_header
+from assistant.model import Decision, Kind
 from assistant.templates import render
 
 _REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|vs|antw|odp|ynt)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
@@ -137,6 +138,26 @@ class DraftInput:
     promise_what: str | None = None
     promise_due: datetime | None = None
     new_thread: bool = False  # a check-in: no In-Reply-To, no quote, a subject of its own
+
+
+# Each kind's own template, tried first; an awaiting-reply item falls back to followup/stepN and default.
+TEMPLATES: dict[str, tuple[str, ...]] = {
+    Kind.MY_PROMISE: ("promise/mine.txt.j2",), Kind.THEIR_PROMISE: ("promise/theirs.txt.j2",),
+    Kind.CHECK_IN: ("checkin.txt.j2",), Kind.CHECK_BACK: ("checkback.txt.j2",)}
+
+
+def draft_input(account: str, d: Decision, reply_to_text: str, business_days_waiting: int) -> DraftInput:
+    """What the draft for a decision's step is made of; `reply_to_text` is the stored text it quotes."""
+    latest = d.latest
+    return DraftInput(
+        account=account, step=d.step, tracked_id=d.key, tracked_subject=d.tracked.subject,
+        tracked_sent=d.tracked.date, reply_to_id=latest.message_id or d.message_id,
+        reply_to_references=latest.references, reply_to_text=reply_to_text,
+        reply_to_sent=latest.date, reply_to_author=latest.from_name or latest.from_addr,
+        from_name=d.draft_from[0], from_addr=d.draft_from[1], recipients=d.draft_to, cc=d.draft_cc,
+        business_days_waiting=business_days_waiting, templates=TEMPLATES.get(d.kind, ()),
+        promise_text=d.text, promise_what=d.what, promise_due=d.due_at, new_thread=d.new_thread,
+    )
 
 
 @dataclass(frozen=True)

@@ -269,6 +269,32 @@ def test_dry_run_writes_nothing(mailbox: Mailbox) -> None:
     assert scene.drafts() == []
 
 
+def test_dry_run_tells_every_step_a_poll_would_take(mailbox: Mailbox) -> None:
+    scene = Scene(mailbox)
+    lunch = scene.send("Lunch", "Shall we have lunch on Friday?", message_id="<lunch@example.com>")
+    specs = scene.send("Specs", "Can you send the specs?", message_id="<specs@example.com>",
+                       to="Dan <dan@client.example>")
+    scene.poll(MON + timedelta(days=3))
+    client = scene.imap()
+    client.select_folder("Drafts")
+    client.delete_messages(client.search(["HEADER", "In-Reply-To", lunch]))
+    client.expunge()
+    client.logout()
+    scene.receive("Re: Specs", "Here they are.", MON + timedelta(days=3, minutes=30),
+                  frm="Dan <dan@client.example>", in_reply_to=specs, references=specs)
+    first = MON + timedelta(days=3, hours=1)
+    assert sorted(a.kind for a in scene.poll(first, dry_run=True).actions) == ["would-look-again", "would-remove"]
+    assert len(scene.drafts()) == 1 and scene.state(specs) == "drafted"
+    assert [a.kind for a in scene.poll(first).actions] == ["removed"]
+    later = first + timedelta(minutes=15)
+    result = scene.poll(later, dry_run=True)
+    assert [(a.kind, a.detail) for a in result.actions] == [
+        ("would-dismiss", "you deleted the draft: no more follow-ups here")]
+    assert scene.state(lunch) == "drafted"
+    assert [a.kind for a in scene.poll(later).actions] == ["dismissed"]
+    assert scene.state(lunch) == "dismissed"
+
+
 def test_out_of_office_without_and_with_a_return_date(mailbox: Mailbox) -> None:
     scene = Scene(mailbox)
     plain = scene.send("Proposal", "Could you review the proposal?", message_id="<p@example.com>")
