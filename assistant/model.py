@@ -128,6 +128,7 @@ class Decision:
     text: str | None = None  # a promise: its sentence
     what: str | None = None  # a promise: what was promised
     new_thread: bool = False  # a check-in starts a thread of its own
+    changes_at: datetime | None = None  # the next moment this decision changes with time alone (None: never)
 
     @property
     def key(self) -> str:

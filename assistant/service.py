@@ -4,6 +4,7 @@ due → log out. Also the pieces commands use alone: check an account, sync only
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from assistant.mailbox.client import Folders, MailboxClient
 from assistant.mailbox.sync import FolderSummary, sync_folder
 from assistant.model import Decision, Mail, item_key
 from assistant.policy import awaiting_reply, promises, relationships
-from assistant.policy.common import list_addresses
+from assistant.policy.common import horizon, list_addresses
 from assistant.policy.context import PolicyContext
 from assistant.progress import NoProgress, Progress
 from assistant.report import deliver as weekly
@@ -93,6 +94,8 @@ def _sync(client: MailboxClient, config: Config, account: AccountConfig, store: 
             summary = FolderSummary(role=role, name=name, error=str(e))
         result.folders.append(summary)
     # Unthreaded rows are their own trigger: a kill between a saved batch and its threading is mended here.
+    if any(f.touched for f in result.folders):
+        FollowupStore(store).set_quiet(account.name, None, "")  # new mail: the next poll decides again
     if any(f.touched for f in result.folders) or store.has_unthreaded(account.name):
         keys = build_threads(store.thread_inputs(account.name))
         result.threads_changed = store.apply_threads(account.name, keys)
@@ -106,6 +109,7 @@ class PollResult:
     sync: SyncResult
     decisions: list[Decision] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
+    quiet: bool = False  # nothing new and nothing due: the last decisions stand (not decided again)
 
 
 def calendar_for(config: Config) -> WorkCalendar:
@@ -114,28 +118,33 @@ def calendar_for(config: Config) -> WorkCalendar:
     return make_calendar(config.tz, f.working_days, f.hours, f.holidays)
 
 
-def policy_context(config: Config, account: AccountConfig, followups: FollowupStore, mail: list[Mail],
-                   calendar: WorkCalendar, now: datetime) -> PolicyContext:
+def policy_context(config: Config, account: AccountConfig, followups: FollowupStore, calendar: WorkCalendar,
+                   now: datetime) -> PolicyContext:
     """What every policy reads in this poll of `account`."""
-    named = [m for m in mail if m.from_user and m.from_name]
     return PolicyContext(
         followup=config.followup, promises=config.promises, calendar=calendar, now=now,
         user_addresses=frozenset(account.addresses),
         list_addresses=list_addresses(followups.list_headers(account.name)), people=config.people,
-        user_name=max(named, key=lambda m: m.date).from_name if named else "",  # the name they sign with lately
+        user_name=followups.user_name(account.name),
         user_address=account.addresses[0] if account.addresses else account.username,
         overrides=followups.overrides(account.name))
 
 
 def decide(config: Config, account: AccountConfig, followups: FollowupStore, calendar: WorkCalendar,
-           now: datetime) -> tuple[list[Decision], list[Mail]]:
-    """Analyse the stored mail and decide, without touching the server."""
-    mail = followups.mail(account.name)
+           now: datetime, everything: bool = False) -> tuple[list[Decision], list[Mail]]:
+    """Analyse the stored mail and decide, without touching the server. Only threads that can still
+    change are read (see policy.common.horizon), unless `everything`: the same open decisions, either way."""
+    if everything:
+        mail = followups.mail(account.name)
+    else:
+        keep = [k for p in config.people if p.keep_in_touch
+                if (k := followups.last_mail_with(account.name, p.match)) is not None]
+        mail = followups.mail(account.name, horizon(config.followup, config.promises, calendar, now), keep)
     threads: dict[str, list[Mail]] = {}
     for m in mail:
         threads.setdefault(m.thread_key, []).append(m)
     bounces = [m for m in mail if m.verdict == "bounce"]
-    ctx = policy_context(config, account, followups, mail, calendar, now)
+    ctx = policy_context(config, account, followups, calendar, now)
     decisions = awaiting_reply.decide(threads, bounces, ctx)
     ours = followups.follow_up_draft_ids(account.name)
     for thread in threads.values():
@@ -147,6 +156,11 @@ def decide(config: Config, account: AccountConfig, followups: FollowupStore, cal
         decisions += relationships.decide_check_ins(mail, followups.check_in_restarts(account.name), ctx)
     # one item per key: a check-back found both ways (a kept promise, an answer with an attachment) once
     return list({d.key: d for d in decisions}.values()), mail
+
+
+def quiet_until(decisions: list[Decision]) -> datetime | None:
+    """The next moment any decision changes with time alone (None: none will)."""
+    return min((d.changes_at for d in decisions if d.changes_at is not None), default=None)
 
 
 def poll_account(config: Config, account: AccountConfig, store: Store, clock: Clock, dry_run: bool = False,
@@ -167,6 +181,11 @@ def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: 
     synced = _sync(client, config, account, store, clock, progress or NoProgress())
     now, calendar = clock.now(), calendar_for(config)
     followups = FollowupStore(store)
+    if not dry_run and _quiet(config, account, followups, synced, now):
+        # Nothing new, and nothing falls due yet: what the last poll decided still stands.
+        result = PollResult(account=account.name, sync=synced, quiet=True)
+        result.actions = _weekly(config, account, followups, client, synced.folder_names["inbox"], calendar, now)
+        return result
     decisions, mail = decide(config, account, followups, calendar, now)
     result = PollResult(account=account.name, sync=synced, decisions=decisions)
     if any(f.error for f in synced.folders):
@@ -183,7 +202,29 @@ def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: 
         return result
     result.actions = _lifecycle(client, followups, account, synced, render, now).apply(steps)
     result.actions += _weekly(config, account, followups, client, synced.folder_names["inbox"], calendar, now)
+    failed = any(a.kind == "failed" for a in result.actions)  # then the next poll tries again
+    followups.set_quiet(account.name, quiet_until(decisions), "" if failed else _mark(config, account, followups))
     return result
+
+
+def _mark(config: Config, account: AccountConfig, followups: FollowupStore) -> str:
+    """What a decision reads besides new mail and time: the config it decides by, the items, our drafts."""
+    settings = repr((config.followup, config.promises, config.people, account.addresses, str(config.tz)))
+    return hashlib.sha256(f"{settings}\0{followups.mark(account.name)}".encode()).hexdigest()
+
+
+def _quiet(config: Config, account: AccountConfig, followups: FollowupStore, synced: SyncResult,
+           now: datetime) -> bool:
+    """Deciding again would change nothing: no mail came or changed, nothing falls due before the mark's
+    moment, nobody touched an item or a draft since, and no draft waits on a second look or a recovery."""
+    if any(f.touched or f.error for f in synced.folders):
+        return False
+    mark = followups.quiet(account.name)
+    if mark is None or not mark.mark or (mark.until is not None and now >= mark.until):
+        return False
+    if followups.drafts(account.name, ("pending", "missing")):
+        return False
+    return mark.mark == _mark(config, account, followups)
 
 
 def _weekly(config: Config, account: AccountConfig, followups: FollowupStore, client: MailboxClient, inbox: str,

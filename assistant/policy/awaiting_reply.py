@@ -131,8 +131,10 @@ def _decide_one(sent: Mail, chain: list[Mail], replies: list[Mail], mail: list[M
         # Not a flood of drafts for mail long overdue when Followup first sees it (or after an outage).
         return closed(State.COLD,
                       f"was already overdue by more than {ctx.followup.max_overdue} when Followup saw it")
-    base = Decision(sent.message_id, sent.thread_key, state, step, due, reason, sent, latest,
-                    draft_due=state == State.WAITING and now >= due)
+    draft_due = state == State.WAITING and now >= due
+    changes_at = override.until if state == State.SNOOZED and override else None if draft_due else due
+    base = Decision(sent.message_id, sent.thread_key, state, step, due, reason, sent, latest, draft_due,
+                    changes_at=changes_at)
     return replace(base, **people)  # type: ignore[arg-type]
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from assistant.config import Person
+from assistant.config import FollowupConfig, Person, PromisesConfig
 from assistant.model import Mail
 from assistant.policy.context import PolicyContext
+from assistant.workdays import WorkCalendar
 
 _NOREPLY = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|mailer[-_.]?daemon|postmaster|"
                       r"notifications?|notify|bounces?|auto[-_.]?confirm|alerts?)([-+_.].*)?$", re.IGNORECASE)
@@ -76,3 +77,18 @@ def first_seen_late(m: Mail, due: datetime, ctx: PolicyContext) -> bool:
     """Already overdue by more than max_overdue when Followup first stored the message (a first run
     over old mail): no flood of stale drafts. An outage later does not count: drafts then come late."""
     return (m.seen_at or m.date) > ctx.calendar.add(due, ctx.followup.max_overdue)
+
+
+HORIZON_MARGIN = timedelta(days=14)  # holidays and working-hour rounding, with room to spare
+
+
+def horizon(followup: FollowupConfig, promises: PromisesConfig, calendar: WorkCalendar, now: datetime) -> datetime:
+    """The oldest mail a decision can still turn on: a thread whose every message is older, with no open
+    item, none of the user's word and none of our drafts, is decided already and stays so. The longest
+    wait (a cadence step, a promise's default deadline and grace, a check-back), plus `max_overdue`
+    (older due dates go cold), plus a margin."""
+    waits = [*followup.cadence, *followup.vip_cadence, promises.default_due, promises.grace]
+    if promises.check_back is not None:
+        waits.append(promises.check_back)
+    longest = max(calendar.due(now, w) - now for w in waits)
+    return now - longest - (calendar.add(now, followup.max_overdue) - now) - HORIZON_MARGIN

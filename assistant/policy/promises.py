@@ -51,8 +51,9 @@ def decide_promises(thread: Sequence[Mail], ours: frozenset[str], ctx: PolicyCon
         common = {"kind": kind, "draft_from": sender, "draft_to": to, "draft_cc": cc, "text": sentence, "what": what}
 
         def decision(state: State, why: str, draft_due: bool = False, m: Mail = m, deadline: datetime = deadline,
-                     latest: Mail = latest, common: Any = common) -> Decision:
-            base = Decision(m.message_id or "", m.thread_key, state, 1, deadline, why, m, latest, draft_due)
+                     latest: Mail = latest, common: Any = common, changes_at: datetime | None = None) -> Decision:
+            base = Decision(m.message_id or "", m.thread_key, state, 1, deadline, why, m, latest, draft_due,
+                            changes_at=changes_at)
             return replace(base, **common)
 
         if later:
@@ -74,7 +75,9 @@ def decide_promises(thread: Sequence[Mail], ours: frozenset[str], ctx: PolicyCon
             out.append(decision(State.COLD,
                                 f"was already overdue by more than {ctx.followup.max_overdue} when Followup saw it"))
             continue
-        out.append(decision(state, reason, draft_due=state == State.WAITING and now >= draft_at))
+        draft_due = state == State.WAITING and now >= draft_at
+        changes_at = override.until if state == State.SNOOZED and override else None if draft_due else draft_at
+        out.append(decision(state, reason, draft_due=draft_due, changes_at=changes_at))
     return out
 
 

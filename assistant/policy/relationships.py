@@ -33,7 +33,7 @@ def check_back(delivered: Mail, to: tuple[tuple[str, str], ...], cc: tuple[tuple
     if override and override.action == "dismiss":
         return [replace(base, state=State.DISMISSED, reason="dismissed by you")]
     due = ctx.calendar.due(delivered.date, wait)
-    return [replace(base, due_at=due, draft_due=ctx.now >= due)]
+    return [replace(base, due_at=due, draft_due=ctx.now >= due, changes_at=None if ctx.now >= due else due)]
 
 
 def decide_check_backs(thread: Sequence[Mail], ctx: PolicyContext) -> list[Decision]:
@@ -87,6 +87,7 @@ def decide_check_ins(mail: Sequence[Mail], restarts: Mapping[str, datetime], ctx
                             f"keep in touch every {person.keep_in_touch}: last mail either way "
                             f"{m.date.astimezone(calendar.tz):%a %b %-d}", m, m,
                             draft_due=state == State.WAITING and ctx.now >= due, kind=Kind.CHECK_IN,
+                            changes_at=due if state == State.WAITING and ctx.now < due else None,
                             draft_from=ctx.user,
                             draft_to=((name, address),), new_thread=True))
     return out

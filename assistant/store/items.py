@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import defer
+from sqlalchemy import and_, func, or_, select, union
+from sqlalchemy.orm import Session, defer
 
 from assistant.model import OPEN, Decision, Mail, Override, Tracked, item_key
-from assistant.store.models import Draft, Followup, StoredMessage, WeeklyReport
+from assistant.store.models import Draft, Followup, QuietMark, StoredMessage, WeeklyReport
 from assistant.store.repo import Store
+
+PROMISE_REACH = timedelta(days=90)  # how far back, past the horizon, a promise is still followed
 
 
 @dataclass(frozen=True)
@@ -68,13 +71,53 @@ class FollowupStore:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def mail(self, account: str) -> list[Mail]:
+    def mail(self, account: str, since: datetime | None = None, keep: Sequence[str] = ()) -> list[Mail]:
+        """The account's mail; with `since`, only the threads that can still change: any mail since then,
+        an open item, the user's word (track, dismiss, snooze), one of our drafts, a recent promise, and
+        the threads named in `keep`."""
+        query = select(StoredMessage).options(defer(StoredMessage.quoted_text), defer(StoredMessage.signature),
+                                              defer(StoredMessage.headers_json)).where(
+            StoredMessage.account == account, StoredMessage.expunged.is_(False))
+        if since is not None:
+            live = self._live_threads(account, since)
+            query = query.where(or_(StoredMessage.thread_key.in_(live), StoredMessage.thread_key.in_(list(keep)),
+                                    and_(StoredMessage.thread_key.is_(None), StoredMessage.date >= since)))
         with self.store.session() as s:
-            rows = s.scalars(select(StoredMessage).options(defer(StoredMessage.quoted_text),
-                                                           defer(StoredMessage.signature),
-                                                           defer(StoredMessage.headers_json))
-                             .where(StoredMessage.account == account, StoredMessage.expunged.is_(False)))
-            return [_mail(r) for r in rows]
+            return [_mail(r) for r in s.scalars(query)]
+
+    @staticmethod
+    def _live_threads(account: str, since: datetime) -> Any:
+        m, f = StoredMessage, Followup
+        mine = (m.account == account, m.expunged.is_(False))
+        return union(
+            select(m.thread_key).where(*mine, m.date >= since),
+            select(m.thread_key).where(*mine, m.folder_role == "drafts"),
+            # a promise can fall due long after it was made
+            select(m.thread_key).where(*mine, m.date >= since - PROMISE_REACH, m.promises_json.is_not(None),
+                                       m.promises_json != "[]", m.promises_json != ""),
+            select(f.thread_key).where(f.account == account, or_(
+                f.state.in_(sorted(OPEN)), f.manual.is_not(None), f.snoozed_until.is_not(None))),
+            select(f.thread_key).join(Draft, Draft.followup_id == f.id).where(
+                f.account == account, Draft.state.in_(("pending", "present", "missing", "edited"))),
+        ).subquery().select()
+
+    def last_mail_with(self, account: str, pattern: str) -> str | None:
+        """The thread of the latest mail from or to addresses that `pattern` covers (an address,
+        "@domain" or a glob): where a keep-in-touch clock last started."""
+        like = "%" + pattern.lower().replace("%", "").replace("_", "\\_").replace("*", "%").replace("?", "_") + "%"
+        m = StoredMessage
+        with self.store.session() as s:
+            return s.scalars(select(m.thread_key).where(
+                m.account == account, m.expunged.is_(False), m.thread_key.is_not(None),
+                or_(func.lower(m.from_addr).like(like, escape="\\"), func.lower(m.to_json).like(like, escape="\\"),
+                    func.lower(m.cc_json).like(like, escape="\\"))).order_by(m.date.desc()).limit(1)).first()
+
+    def user_name(self, account: str) -> str:
+        """The name the user signs with lately (the From name of their latest mail that has one)."""
+        with self.store.session() as s:
+            return s.scalars(select(StoredMessage.from_name).where(
+                StoredMessage.account == account, StoredMessage.from_user.is_(True),
+                StoredMessage.from_name != "").order_by(StoredMessage.date.desc()).limit(1)).first() or ""
 
     def full_text(self, row_id: int) -> str:
         """A message's new text and the quote below it: what a draft quotes."""
@@ -101,8 +144,7 @@ class FollowupStore:
         decision (unstarred, moved out of Sent, now known to go to a list) are closed with a reason.
         Returns each decision's key → followup id."""
         with self.store.session() as s:
-            existing = {item_key(r.kind, r.message_id): r for r in s.scalars(select(Followup).where(
-                Followup.account == account))}
+            existing = {item_key(r.kind, r.message_id): r for r in self._rows_for(s, account, decisions)}
             for d in decisions:
                 row = existing.get(d.key)
                 if row is None:
@@ -124,6 +166,43 @@ class FollowupStore:
                             now)
             s.flush()
             return {d.key: existing[d.key].id for d in decisions}
+
+    @staticmethod
+    def _rows_for(s: Session, account: str, decisions: Sequence[Decision]) -> list[Followup]:
+        """The rows a save can touch: those of the decided threads, and every open one (an open row
+        that got no decision is closed)."""
+        rows = {r.id: r for r in s.scalars(select(Followup).where(
+            Followup.account == account, Followup.state.in_(sorted(OPEN))))}
+        threads = sorted({d.thread_key for d in decisions})
+        for start in range(0, len(threads), 500):
+            rows.update((r.id, r) for r in s.scalars(select(Followup).where(
+                Followup.account == account, Followup.thread_key.in_(threads[start:start + 500]))))
+        ids = sorted({d.message_id for d in decisions if d.kind == "check_in"})  # a check-in's key is its own
+        for start in range(0, len(ids), 500):
+            rows.update((r.id, r) for r in s.scalars(select(Followup).where(
+                Followup.account == account, Followup.message_id.in_(ids[start:start + 500]))))
+        return list(rows.values())
+
+    def mark(self, account: str) -> str:
+        """A fingerprint of what a decision reads besides mail and time: tracked items and our drafts."""
+        with self.store.session() as s:
+            items = s.execute(select(func.count(), func.max(Followup.updated_at)).where(
+                Followup.account == account)).one()
+            drafts = s.execute(select(func.count(), func.max(Draft.updated_at)).where(Draft.account == account)).one()
+            mail = s.execute(select(func.count(), func.max(StoredMessage.id)).where(
+                StoredMessage.account == account)).one()
+        return repr((tuple(items), tuple(drafts), tuple(mail)))
+
+    def quiet(self, account: str) -> QuietMark | None:
+        with self.store.session() as s:
+            return s.get(QuietMark, account)
+
+    def set_quiet(self, account: str, until: datetime | None, mark: str) -> None:
+        """Record (or with mark="" forget) when the next decision can differ from the last."""
+        with self.store.session() as s:
+            row = s.get(QuietMark, account) or QuietMark(account=account)
+            row.until, row.mark = until, mark
+            s.merge(row)
 
     def set_state(self, followup_id: int, state: str, now: datetime) -> None:
         with self.store.session() as s:

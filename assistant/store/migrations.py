@@ -62,8 +62,14 @@ def _split_rules(conn: Connection) -> None:
     _add_columns(conn, "messages", (("quote_rule", "TEXT"), ("signature_rule", "TEXT")))
 
 
+def _horizon(conn: Connection) -> None:
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_messages_account_date ON messages (account, date)"))
+    Base.metadata.create_all(conn, tables=[Base.metadata.tables["quiet_marks"]])
+
+
 STEPS: Sequence[Step] = (("0001_initial", _initial), ("0002_followups", _followups), ("0003_promises", _promises),
-                         ("0004_reports", _reports), ("0005_status", _status), ("0006_split_rules", _split_rules))
+                         ("0004_reports", _reports), ("0005_status", _status), ("0006_split_rules", _split_rules),
+                         ("0007_horizon", _horizon))
 
 
 def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> list[str]:

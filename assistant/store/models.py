@@ -76,6 +76,7 @@ class StoredMessage(Base):
         Index("ix_messages_account_message_id", "account", "message_id"),
         Index("ix_messages_account_thread", "account", "thread_key"),
         Index("ix_messages_account_gm_msgid", "account", "gm_msgid"),
+        Index("ix_messages_account_date", "account", "date"),  # the decision horizon
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account: Mapped[str] = mapped_column(String(200))
@@ -208,3 +209,13 @@ class AccountStatus(Base):
     worker: Mapped[str | None] = mapped_column(String(200))  # who works it now
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class QuietMark(Base):
+    """After deciding: nothing changes with time alone before `until`, while the store still matches
+    `mark`. A poll that synced nothing new then skips deciding (see service._poll)."""
+
+    __tablename__ = "quiet_marks"
+    account: Mapped[str] = mapped_column(String(200), primary_key=True)
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mark: Mapped[str] = mapped_column(Text, default="")
