@@ -15,7 +15,7 @@ from assistant.config import AccountConfig, Config, resolve_secret
 from assistant.drafts.apply import Action, Lifecycle
 from assistant.errors import ConnectionLost, FollowupError, MailboxError
 from assistant.mailbox.client import Folders, MailboxClient
-from assistant.mailbox.sync import FolderSummary, sync_folder
+from assistant.mailbox.sync import FolderJob, FolderSummary, sync_folder
 from assistant.model import Decision, Mail, item_key
 from assistant.policy import awaiting_reply, promises, relationships
 from assistant.policy.common import list_addresses
@@ -25,7 +25,7 @@ from assistant.store.items import FollowupStore
 from assistant.store.locks import account_lock
 from assistant.store.repo import Store
 from assistant.templates import environment
-from assistant.workdays import WorkCalendar, make_calendar, parse_hours
+from assistant.workdays import WorkCalendar, make_calendar
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +77,11 @@ def _sync(client: MailboxClient, config: Config, account: AccountConfig, store: 
           progress: Progress) -> SyncResult:
     result = SyncResult(account=account.name)
     result.folder_names = client.find_folders().by_role()
+    calendar = calendar_for(config)
     for role, name in result.folder_names.items():
         try:
-            summary = sync_folder(client, store, account, role, name, clock.now(), config.sync, progress,
-                                  parse_hours(config.followup.working_hours)[1], config.tz)
+            summary = sync_folder(client, store, FolderJob(account, role, name, clock.now(), config.sync, calendar),
+                                  progress)
         except ConnectionLost:
             raise  # every other folder would fail the same way
         except MailboxError as e:

@@ -21,7 +21,8 @@ Friday", "the 2nd", business days), more slowly, so the rules stand alone. Readi
   next week; "Friday week" → a week after "Friday"; "this week" / EOW / end of week / before the weekend
   → this week's Friday; over the weekend → Sunday; "next week" / end of or late next week → next week's
   Friday; early / mid next week → its Monday / Wednesday; end of (next) month → its last day;
-  "in N days / weeks / a fortnight" → calendar days after the day sent; "N business days" skip weekends.
+  "in N days / weeks / a fortnight" → calendar days after the day sent; "N business days" count the
+  user's working days (the WorkCalendar's: its working weekdays, less public holidays).
   "the 20th" → the next 20th on or after the day sent; a month and day without a year → the next one on
   or after the day sent. "before X" reads as "by X".
   With several day phrases in a clause, an explicit date beats a relative day, a deadline ("by Friday")
@@ -34,13 +35,16 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from assistant.workdays import WorkCalendar
 
 MORNING = time(10, 0)
 NOON = time(12, 0)
 EVENING = time(20, 0)
+DEFAULT_CALENDAR = WorkCalendar(tz=ZoneInfo("UTC"))  # Monday to Friday, no holidays, the day ends at 18:00
 
 
 @dataclass(frozen=True)
@@ -53,21 +57,20 @@ class Promise:
 
 @dataclass(frozen=True)
 class DateSpan:
-    """A phrase naming a day, read by a DayReader; `kind` says which pattern found it."""
+    """A phrase naming a day, read by rule_day; `kind` says which pattern found it."""
 
     kind: str
     match: re.Match[str]
 
 
-AMBIGUOUS = date.min  # what a DayReader returns for a day that cannot be told (9/8)
-DayReader = Callable[[DateSpan, datetime], date | None]
+AMBIGUOUS = date.min  # what rule_day returns for a day that cannot be told (9/8)
 
 
-def find_promises(new_text: str, sent: datetime, workday_end: time = time(18, 0), *,
-                  read_day: DayReader | None = None) -> list[Promise]:
+def find_promises(new_text: str, sent: datetime, calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[Promise]:
     """The writer's promises in `new_text`, one per sentence, in order. `sent` must be aware.
 
-    `read_day` replaces the rules that turn a day phrase into a date (the benchmark compares a library).
+    `calendar` gives the end of the working day (a deadline without a time of day) and the working days that
+    "in 3 business days" counts; due dates are read in the offset of `sent`, not in the calendar's zone.
     """
     if sent.tzinfo is None:
         raise ValueError("find_promises: `sent` must be an aware datetime (the message's Date header)")
@@ -79,7 +82,7 @@ def find_promises(new_text: str, sent: datetime, workday_end: time = time(18, 0)
             if commitment is not None:
                 what, start = commitment
                 rest = clause[start:]
-                due = due_in(rest if _has_date(rest) else clause, sent, workday_end, read_day)
+                due = due_in(rest if _has_date(rest) else clause, sent, calendar)
                 found.append(Promise(_SPACE.sub(" ", sentence).strip(), what, due))
         if found:  # "Will do — expect it by the 20th": the clause with the deadline speaks for the sentence
             promises.append(next((p for p in found if p.due is not None), found[0]))
@@ -297,7 +300,7 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
             "eight": 8, "nine": 9, "ten": 10, "couple": 2, "a couple": 2, "a couple of": 2, "couple of": 2}
 
-# Day phrases, most specific first; a DayReader turns each kind into a date.
+# Day phrases, most specific first; rule_day turns each kind into a date.
 _DAY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("iso", _rx(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")),
     ("numeric", _rx(r"(?<![\w./:+-])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\w/])"
@@ -362,9 +365,9 @@ def date_spans(clause: str) -> list[DateSpan]:
     return sorted(spans, key=lambda span: span.match.start())
 
 
-def due_in(clause: str, sent: datetime, workday_end: time = time(18, 0), read_day: DayReader | None = None,
-           ) -> datetime | None:
+def due_in(clause: str, sent: datetime, calendar: WorkCalendar = DEFAULT_CALENDAR) -> datetime | None:
     """The deadline a clause names, in the offset of `sent`; None when it names none that can be trusted."""
+    workday_end = calendar.end
     hours = _IN_HOURS.search(clause)
     if hours:
         amount = _number(hours.group("n"))
@@ -386,7 +389,7 @@ def due_in(clause: str, sent: datetime, workday_end: time = time(18, 0), read_da
         return due + timedelta(days=1) if due < sent and _CLOCK.search(clause) else due
     if chosen.kind == "weekday" and any(s.kind == "next_week" for s in spans):
         chosen = DateSpan("weekday_next_week", chosen.match)
-    day = (read_day or rule_day)(chosen, sent)
+    day = rule_day(chosen, sent, calendar)
     if day is None or day == AMBIGUOUS:
         return None
     if clock is None:
@@ -414,8 +417,8 @@ def _clock(clause: str, workday_end: time) -> time | None:
     return None
 
 
-def rule_day(span: DateSpan, sent: datetime) -> date | None:
-    """The day a phrase names, relative to the day sent; AMBIGUOUS for 9/8."""
+def rule_day(span: DateSpan, sent: datetime, calendar: WorkCalendar = DEFAULT_CALENDAR) -> date | None:
+    """The day a phrase names, relative to the day sent; AMBIGUOUS for 9/8. Business days are `calendar`'s."""
     today, match, kind = sent.date(), span.match, span.kind
     weekday = today.weekday()
     next_monday = today + timedelta(days=7 - weekday)
@@ -456,7 +459,7 @@ def rule_day(span: DateSpan, sent: datetime) -> date | None:
     if kind == "next_month":
         return _month_end(today.year + today.month // 12, today.month % 12 + 1)
     if kind == "in_days":
-        return _in_days(today, _number(match.group("n")), match.group("unit").lower())
+        return _in_days(today, _number(match.group("n")), match.group("unit").lower(), calendar)
     if kind == "today":
         return today
     return None
@@ -517,13 +520,12 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _in_days(today: date, amount: int, unit: str) -> date:
+def _in_days(today: date, amount: int, unit: str, calendar: WorkCalendar) -> date:
     if unit.startswith(("week", "fortnight")):
         return today + timedelta(weeks=amount * (2 if unit.startswith("fortnight") else 1))
     if unit.startswith(("business", "working")):
         day = today
-        while amount:
-            day += timedelta(days=1)
-            amount -= day.weekday() < 5
+        for _ in range(amount):
+            day = calendar.next_working_day(day)
         return day
     return today + timedelta(days=amount)
