@@ -21,8 +21,8 @@ from assistant.drafts.compose import (
     reply_subject,
     when_in_words,
 )
-from assistant.templates import environment, render
 from assistant.errors import TemplateError
+from assistant.templates import environment, render
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 5, 10, 0, tzinfo=NY)
