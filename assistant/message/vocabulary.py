@@ -15,6 +15,12 @@ def alternation(words: Iterable[str]) -> str:
     """A regex alternation of these words, longest first, so that "november" is tried before "nov"."""
     return "|".join(sorted({re.escape(w) for w in words}, key=len, reverse=True))
 
+
+def subject_prefixes(words: Iterable[str]) -> re.Pattern[str]:
+    """One or more of these prefixes at the start of a subject, stacked and counted: "Re: AW[2]: Fwd(3)："."""
+    return re.compile(r"^\s*(?:(?:" + alternation(words) + r")\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*)+", re.IGNORECASE)
+
+
 # Subject prefixes of replies and forwards ("Re:", "AW:", "SV:", "Odp:", "回复:"), as mail clients write them.
 REPLY_PREFIXES = (
     "re", "aw", "antw", "antwort", "sv", "vs", "ref", "rif", "r", "res", "odp", "odg", "ynt", "vá", "vs",
@@ -24,11 +30,16 @@ FORWARD_PREFIXES = (
     "fw", "fwd", "wg", "tr", "enc", "i", "pd", "rv", "doorst", "vb", "vl", "fs", "přeposlat", "továbbítás",
     "yml", "ilt", "προώθ", "пересл", "转发", "轉寄", "転送", "전달",
 )
+REPLY_PREFIX = subject_prefixes(REPLY_PREFIXES)  # "Re: AW: ", stacked: what a reply's subject starts with
+FORWARD_PREFIX = subject_prefixes(FORWARD_PREFIXES)
+REPLY_OR_FORWARD_PREFIX = subject_prefixes(REPLY_PREFIXES + FORWARD_PREFIXES)  # "Re: Fwd: RE[2]: "
 
-# Local parts of the mailboxes that mail systems send bounces and notices from.
+# Local parts of the mailboxes that mail systems send bounces and notices from. A postmaster is also a person's
+# role mailbox (analysis/automated.py keeps one answering in a thread a person).
+POSTMASTER_LOCALS = ("postmaster", "post_master", "post-master")
 MAIL_SYSTEM_LOCALS = (
-    "mailer-daemon", "mailer_daemon", "mail-daemon", "mailerdaemon", "mail_daemon", "postmaster",
-    "post_master", "post-master", "mail-delivery-system", "maildelivery", "mailadmin", "mail-admin",
+    "mailer-daemon", "mailer_daemon", "mailer.daemon", "mail-daemon", "mailerdaemon", "mail_daemon",
+    *POSTMASTER_LOCALS, "mail-delivery-system", "maildelivery", "mailadmin", "mail-admin",
     "microsoftexchange329e71ec88ae4615bbc36ab6ce41109e", "mdaemon", "mailerdaemon-noreply", "smtp-gateway",
 )
 # Display names mail systems sign bounces with, whatever the address behind them.
@@ -43,9 +54,9 @@ MAIL_SYSTEM_NAMES = (
 )
 NO_REPLY_LOCALS = (  # matched at the start of the local part, followed by its end or a separator
     "noreply", "no-reply", "no_reply", "no.reply", "donotreply", "do-not-reply", "do_not_reply",
-    "do.not.reply", "dontreply", "dont-reply", "noresponse", "no-response", "notification", "notifications",
-    "notify", "alert", "alerts", "bounce", "bounces", "automailer", "auto-confirm", "autoreply",
-    "auto-reply",
+    "do.not.reply", "do-notreply", "donot-reply", "dontreply", "dont-reply", "noresponse", "no-response",
+    "notification", "notifications", "notify", "alert", "alerts", "bounce", "bounces", "automailer",
+    "auto-confirm", "autoconfirm", "auto_confirm", "autoreply", "auto-reply",
 )
 # Local-part suffixes of mailing-list managers' own addresses (owner, admin, request, bounces).
 LIST_MANAGER_SUFFIXES = ("-owner", "-admin", "-request", "-bounces", "-help", "-confirm", "-return",
