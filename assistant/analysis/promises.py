@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from assistant.analysis.dates import next_month_day, next_weekday, safe_date
+from assistant.message import vocabulary as vocab
 from assistant.workdays import WorkCalendar
 
 MORNING = time(10, 0)
@@ -98,7 +100,7 @@ _ATTRIBUTION = re.compile(r"^[ \t]*(?:On\b[^\n]{0,300}?(?:\n[^\n>]{0,120})?\bwro
                           r"|From:[^\n]*\n(?:[^\n]+\n){0,3}?(?:Sent|Date):)", re.MULTILINE | re.IGNORECASE)
 _SIGNATURE = re.compile(r"^-- ?$|^__+$|^Sent from my ", re.MULTILINE)
 _QUOTED = re.compile(r"\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”|‘[^’\n]{1,300}’|(?<![\w'])'[^'\n]{1,300}'(?!\w)")
-_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+_ABBREVIATIONS = (*(m.capitalize() for m in vocab.MONTH_ABBREVIATIONS),
                   "Mr", "Mrs", "Ms", "Dr")  # their full stop ends no sentence: "by Nov. 5"
 _NOT_ABBREVIATED = "".join(rf"(?<!\b{word})" for word in _ABBREVIATIONS)
 _SENTENCE = re.compile(rf"[^\n]*?(?:{_NOT_ABBREVIATED}[.!?]+[\"')\]”’]*(?=\s+[\"'(\[“‘]?[A-Z0-9])|$)",
@@ -253,10 +255,9 @@ _STOP = {"by", "before", "until", "till", "to", "in", "within", "at", "from", "a
          "ourselves", "eod", "cob", "eow", "noon", "midday", "end", "straight", "again", "off", "separately",
          "directly", "properly", "personally", "quickly", "immediately", "promptly"}
 _DONE = {"paid", "sent", "done", "ready", "written", "signed", "sorted", "finished", "back"}
-_WEEKDAY_WORD = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.IGNORECASE)
-_DAY_WORD = re.compile(r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|the \d+(?:st|nd|rd|th)?|\d+|"
-                       r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|"
-                       r"nov(?:ember)?|dec(?:ember)?)\b", re.IGNORECASE)
+_WEEKDAY_WORD = re.compile(vocab.alternation(vocab.ENGLISH_WEEKDAYS), re.IGNORECASE)
+_DAY_WORD = re.compile(rf"(?:{vocab.alternation(vocab.ENGLISH_WEEKDAYS)}|the \d+(?:st|nd|rd|th)?|\d+|"
+                       rf"{vocab.alternation(vocab.ENGLISH_MONTHS)})\b", re.IGNORECASE)
 _MAX_WHAT = 8
 
 
@@ -294,9 +295,8 @@ def _object(rest: str) -> str | None:
 
 # --- due dates -------------------------------------------------------------------------------------------
 
-_MONTHS = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = rf"(?P<mon>{vocab.alternation(vocab.ENGLISH_MONTHS)})\.?"
+_WEEKDAYS = {**vocab.ENGLISH_WEEKDAYS, **vocab.WEEKDAY_ABBREVIATIONS}
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
             "eight": 8, "nine": 9, "ten": 10, "couple": 2, "a couple": 2, "a couple of": 2, "couple of": 2}
 
@@ -313,10 +313,10 @@ _DAY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("after_tomorrow", _rx(r"\bday after tomorrow\b")),
     ("tomorrow", _rx(r"\b(?:tomorrow|tmrw|tmr)\b")),
     ("weekday", _rx(r"\b(?:(?P<mod>next|this|this coming|coming)\s+)?"
-                    r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?!s)"
+                    rf"(?P<wd>{vocab.alternation(vocab.ENGLISH_WEEKDAYS)})\b(?!s)"
                     r"(?P<nw>\s+(?:of\s+)?next week)?(?P<wk>\s+week\b)?")),  # "Friday week"
     ("weekday", _rx(r"\b(?:by|on|until|till|before|eod|cob|(?P<mod>next|this))\s+"
-                    r"(?P<wd>mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\b\.?")),
+                    rf"(?P<wd>{vocab.alternation(vocab.WEEKDAY_ABBREVIATIONS)})\b\.?")),
     ("early_next_week", _rx(r"\b(?:early|beginning of|start of)\s+next week\b")),
     ("mid_next_week", _rx(r"\b(?:mid|middle of)[- ]?next week\b")),
     ("next_week", _rx(r"\bnext week\b")),
@@ -423,17 +423,17 @@ def rule_day(span: DateSpan, sent: datetime, calendar: WorkCalendar = DEFAULT_CA
     weekday = today.weekday()
     next_monday = today + timedelta(days=7 - weekday)
     if kind == "iso":
-        return _date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+        return safe_date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
     if kind == "numeric":
         return _numeric(int(match.group("a")), int(match.group("b")), match.group("y"), today)
     if kind == "dotted":
-        return _date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+        return safe_date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
     if kind in ("month_day", "day_month"):
         month = _month(match.group("mon"))
         year = match.group("y")
         if year:
-            return _date(int(year), month, int(match.group("d")))
-        return _next_date(today, month, int(match.group("d")))
+            return safe_date(int(year), month, int(match.group("d")))
+        return next_month_day(today, month, int(match.group("d")))
     if kind == "ordinal":
         return _next_day_of_month(today, int(match.group("d")))
     if kind in ("tomorrow", "after_tomorrow"):
@@ -443,7 +443,7 @@ def rule_day(span: DateSpan, sent: datetime, calendar: WorkCalendar = DEFAULT_CA
         if kind == "weekday_next_week" or (match.group("mod") or "").lower() == "next":
             return next_monday + timedelta(days=target)
         week_later = 7 if match.groupdict().get("wk") else 0
-        return today + timedelta(days=((target - weekday) % 7 or 7) + week_later)
+        return next_weekday(today, target) + timedelta(days=week_later)
     if kind == "early_next_week":
         return next_monday
     if kind == "mid_next_week":
@@ -471,35 +471,17 @@ def _number(word: str) -> int:
 
 
 def _weekday(name: str) -> int:
-    name = name.lower()
-    return next(i for i, day in enumerate(_WEEKDAYS) if day.startswith(name[:3]))
+    return _WEEKDAYS[name.lower()]
 
 
 def _month(name: str) -> int:
-    return ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec").index(
-        name.lower()[:3]) + 1
-
-
-def _date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _next_date(today: date, month: int, day: int) -> date | None:
-    """The next month/day on or after today."""
-    for year in (today.year, today.year + 1):
-        found = _date(year, month, day)
-        if found is not None and found >= today:
-            return found
-    return None
+    return vocab.ENGLISH_MONTHS[name.lower()]
 
 
 def _next_day_of_month(today: date, day: int) -> date | None:
     year, month = today.year, today.month
     for _ in range(12):
-        found = _date(year, month, day)
+        found = safe_date(year, month, day)
         if found is not None and found >= today:
             return found
         year, month = year + month // 12, month % 12 + 1
@@ -512,8 +494,8 @@ def _numeric(a: int, b: int, year: str | None, today: date) -> date | None:
         return AMBIGUOUS
     month, day = (a, b) if a <= 12 else (b, a)
     if year:
-        return _date(int(year) + (2000 if len(year) == 2 else 0), month, day)
-    return _next_date(today, month, day)
+        return safe_date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+    return next_month_day(today, month, day)
 
 
 def _month_end(year: int, month: int) -> date:
