@@ -26,6 +26,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.analysis.sentences import sentences, unwrap
+
 QUOTE_CAP = 80  # characters of the triggering sentence quoted in a reason
 TEXT_CAP = 5_000  # characters examined; a request worth following up is not buried deeper
 
@@ -48,21 +50,14 @@ def _rx(*alternatives: str) -> re.Pattern[str]:
 
 _URL = _rx(r"(?:https?://|ftp://|www\.|mailto:)\S+", r"\$LINK", r"<[^<>\s]+[/@][^<>\s]*>",
            r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
-_QUOTED = re.compile(r"\"[^\"\n]{1,200}\"|“[^”\n]{1,200}”|(?<!\w)'[^'\n]{1,200}'(?!\w)|&quot;.{1,200}?&quot;")
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9@])"  # end punctuation, then a capital
-    r"|\n\s*\n|\n(?=\s*[-*•>\d])|[\r\n]+(?=[A-Z])"  # blank lines, list items, a line starting anew
-)
 _SPACE = re.compile(r"\s+")
 
 
-def _clean(text: str) -> str:
-    """URLs, addresses and quoted phrases become neutral tokens: their '?' is not the writer's question."""
-    return _QUOTED.sub(' "QUOTE" ', _URL.sub(" LINK ", text[:TEXT_CAP]))
-
-
 def _sentences(text: str) -> list[str]:
-    return [s for s in (_SPACE.sub(" ", part).strip() for part in _SENTENCE_END.split(text)) if s]
+    """The sentences of `text`, URLs and addresses made neutral and quoted phrases masked: their '?' is not
+    the writer's question."""
+    cleaned = _URL.sub(" LINK ", text[:TEXT_CAP])
+    return [s for s in (_SPACE.sub(" ", x.masked).strip() for x in sentences(unwrap(cleaned))) if s]
 
 
 def _quote(sentence: str) -> str:
@@ -355,7 +350,7 @@ def _rules(sentences: list[str]) -> Intent:
 
 def expects_reply(text: str) -> Intent:
     """Whether the new text of a sent message asks the reader for a reply, and why."""
-    sentences = _sentences(_clean(text))
+    sentences = _sentences(text)
     if not sentences:
         return Intent(False, "no text")
     return _rules(sentences)

@@ -40,6 +40,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from assistant.analysis.dates import next_month_day, next_weekday, safe_date
+from assistant.analysis.sentences import sentences, unwrap
 from assistant.message import vocabulary as vocab
 from assistant.workdays import WorkCalendar
 
@@ -77,15 +78,15 @@ def find_promises(new_text: str, sent: datetime, calendar: WorkCalendar = DEFAUL
     if sent.tzinfo is None:
         raise ValueError("find_promises: `sent` must be an aware datetime (the message's Date header)")
     promises = []
-    for sentence, masked in _sentences(_own_text(new_text)):
+    for sentence in sentences(_own_text(new_text)):
         found = []
-        for clause in _clauses(masked):
+        for clause in _clauses(sentence.masked):
             commitment = _commitment(clause)
             if commitment is not None:
                 what, start = commitment
                 rest = clause[start:]
                 due = due_in(rest if _has_date(rest) else clause, sent, calendar)
-                found.append(Promise(_SPACE.sub(" ", sentence).strip(), what, due))
+                found.append(Promise(_SPACE.sub(" ", sentence.text).strip(), what, due))
         if found:  # "Will do — expect it by the 20th": the clause with the deadline speaks for the sentence
             promises.append(next((p for p in found if p.due is not None), found[0]))
     if len(promises) > 1:  # a bare "Will do." acknowledges what the other sentences promise
@@ -99,40 +100,16 @@ _ATTRIBUTION = re.compile(r"^[ \t]*(?:On\b[^\n]{0,300}?(?:\n[^\n>]{0,120})?\bwro
                           r"|-{2,}\s*Original Message\s*-{2,}"
                           r"|From:[^\n]*\n(?:[^\n]+\n){0,3}?(?:Sent|Date):)", re.MULTILINE | re.IGNORECASE)
 _SIGNATURE = re.compile(r"^-- ?$|^__+$|^Sent from my ", re.MULTILINE)
-_QUOTED = re.compile(r"\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”|‘[^’\n]{1,300}’|(?<![\w'])'[^'\n]{1,300}'(?!\w)")
-_ABBREVIATIONS = (*(m.capitalize() for m in vocab.MONTH_ABBREVIATIONS),
-                  "Mr", "Mrs", "Ms", "Dr")  # their full stop ends no sentence: "by Nov. 5"
-_NOT_ABBREVIATED = "".join(rf"(?<!\b{word})" for word in _ABBREVIATIONS)
-_SENTENCE = re.compile(rf"[^\n]*?(?:{_NOT_ABBREVIATED}[.!?]+[\"')\]”’]*(?=\s+[\"'(\[“‘]?[A-Z0-9])|$)",
-                       re.MULTILINE)
 _SPACE = re.compile(r"\s+")
-_WRAPPED = 60  # a line this long that ends mid-sentence was wrapped by the mailer: join it to the next
 
 
 def _own_text(text: str) -> str:
-    """The text above any attribution or signature, without quoted lines."""
+    """The text above any attribution or signature, without quoted lines, wrapped lines joined."""
     for cut in (_ATTRIBUTION, _SIGNATURE):
         match = cut.search(text)
         if match:
             text = text[:match.start()]
-    lines = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
-    joined = []
-    for line, following in zip(lines, [*lines[1:], ""], strict=False):
-        # a line that ends mid-sentence goes on in the next when it was long, or the next starts in lower case
-        open_ended = not line.rstrip().endswith((".", "!", "?", ":", ";", ","))
-        wrapped = open_ended and (len(line) >= _WRAPPED or following.lstrip()[:1].islower())
-        joined.append(line + (" " if wrapped and following.strip() else "\n"))
-    return "".join(joined)
-
-
-def _sentences(text: str) -> list[tuple[str, str]]:
-    """(sentence as written, the same with quoted phrases blanked and apostrophes made plain)."""
-    masked = _QUOTED.sub(lambda m: " " * len(m.group()), text).replace("’", "'")
-    pairs = []
-    for match in _SENTENCE.finditer(masked):
-        if match.group().strip():
-            pairs.append((text[match.start():match.end()], match.group()))
-    return pairs
+    return unwrap("\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">")))
 
 
 _CLAUSE_BREAK = re.compile(r";|\s+[—–-]+\s+|\s*—\s*|,?\s+but\s+", re.IGNORECASE)
