@@ -18,8 +18,10 @@ QUOTED = re.compile(r"\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”|‘[^’\n]{1,300
                     r"|&quot;.{1,300}?&quot;")
 _ABBREVIATIONS = (*(m.capitalize() for m in vocab.MONTH_ABBREVIATIONS), "Mr", "Mrs", "Ms", "Dr")
 _NOT_ABBREVIATED = "".join(rf"(?<!\b{word})" for word in _ABBREVIATIONS)
-_SENTENCE = re.compile(rf"[^\n]*?(?:{_NOT_ABBREVIATED}[.!?]+[\"')\]”’]*(?=\s+[\"'(\[“‘]?[A-Z0-9])|$)",
-                       re.MULTILINE)
+_END = rf"{_NOT_ABBREVIATED}[.!?]+[\"')\]”’]*(?=\s+[\"'(\[“‘]?[A-Z0-9])"
+# Runs without . ! ? are taken whole and the end test is tried only at a punctuation mark: fast, and no
+# backtracking (the runs and the marks cannot overlap).
+_SENTENCE = re.compile(rf"[^\n.!?]*(?:(?!{_END})[.!?][^\n.!?]*)*(?:{_END}|$)", re.MULTILINE)
 _WRAPPED = 60  # a line this long that ends mid-sentence was wrapped by the mailer: join it to the next
 
 
