@@ -7,14 +7,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.analysis.automated import classify
-from assistant.analysis.intent import expects_reply
-from assistant.analysis.promises import find_promises
+from assistant.analysis.read import read
 from assistant.config import Config
 from assistant.errors import FollowupError
 from assistant.message import parse_message
+from assistant.service import calendar_for
 from assistant.store.repo import Store
-from assistant.workdays import parse_hours
 
 
 def _user_addresses(config: Config) -> set[str]:
@@ -45,18 +43,15 @@ def explain_file(path: Path, config: Config, as_sent: bool) -> dict[str, Any]:
     except OSError as e:
         raise FollowupError(f"{path}: cannot read: {e.strerror}") from e
     p = parse_message(raw)
-    verdict = classify(p)
-    intent = expects_reply(p.new_text)
-    sent = p.date or datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    found = find_promises(p.new_text, sent, parse_hours(config.followup.working_hours)[1]) \
-        if verdict.kind == "human" else []
+    # the same reading sync stores: the same zone step, the same calendar, so the same due dates
+    reading = read(p, p.date or datetime.fromtimestamp(path.stat().st_mtime, UTC), calendar_for(config))
     return _explanation(
-        str(path), config, kind=verdict.kind, reason=verdict.reason, return_date=verdict.return_date,
+        str(path), config, kind=reading.kind, reason=reading.reason, return_date=reading.return_date,
         from_user=as_sent or bool(p.from_ and p.from_.email in _user_addresses(config)), subject=p.subject,
         message_id=p.message_id, new_text=p.new_text, quoted_text=p.quoted_text, signature=p.signature,
-        expects=intent.expects_reply, expects_reason=intent.reason,
-        promises=[(x.text, x.what, x.by, x.due) for x in found], defects=list(p.defects),
-        quote_rule=p.quote_rule, signature_rule=p.signature_rule)
+        expects=reading.expects_reply, expects_reason=reading.expects_reason,
+        promises=[(x.text, x.what, x.by, x.due) for x in reading.promises], defects=list(p.defects),
+        quote_rule=reading.quote_rule, signature_rule=reading.signature_rule)
 
 
 def explain_stored(store: Store, config: Config, message_id: str, as_sent: bool) -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ from assistant.drafts.apply import Action, Applier, Renderer, preview
 from assistant.drafts.plan import plan
 from assistant.errors import ConnectionLost, FollowupError, MailboxError
 from assistant.mailbox.client import Folders, MailboxClient
-from assistant.mailbox.sync import FolderSummary, sync_folder
+from assistant.mailbox.sync import FolderJob, FolderSummary, sync_folder
 from assistant.model import Decision, Mail, item_key
 from assistant.policy import awaiting_reply, promises, relationships
 from assistant.policy.common import horizon, list_addresses
@@ -82,10 +82,11 @@ def _sync(client: MailboxClient, config: Config, account: AccountConfig, store: 
           progress: Progress) -> SyncResult:
     result = SyncResult(account=account.name)
     result.folder_names = client.find_folders().by_role()
+    calendar = calendar_for(config)
     for role, name in result.folder_names.items():
         try:
-            summary = sync_folder(client, store, account, role, name, clock.now(), config.sync, progress,
-                                  config.followup.hours[1], config.tz)
+            summary = sync_folder(client, store, FolderJob(account, role, name, clock.now(), config.sync, calendar),
+                                  progress)
         except ConnectionLost:
             raise  # every other folder would fail the same way
         except MailboxError as e:

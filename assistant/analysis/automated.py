@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from assistant.analysis.return_date import return_date
-from assistant.message import ParsedMessage, Report, is_mailer_daemon
+from assistant.message import ParsedMessage, Report, is_mailer_daemon, is_noreply
 from assistant.message import vocabulary as vocab
+from assistant.message.senders import is_postmaster
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +89,8 @@ _AUTO_ACK_TEXT = _Phrases(vocab.AUTO_ACK_TEXT)
 _RECEIPT_SUBJECT = re.compile(r"^\s*(" + vocab.alternation(vocab.RECEIPT_SUBJECTS) + r")", re.IGNORECASE)
 _RECEIPT_TEXT = re.compile(vocab.alternation(vocab.RECEIPT_TEXT), re.IGNORECASE)
 _OOO_TEXT = re.compile(r"^\W{0,3}(?:[^\n.!]{0,80}[,.!]\s*)?(" + vocab.alternation(vocab.OUT_OF_OFFICE_TEXT) + r")", re.IGNORECASE)
-_REPLY_PREFIX = re.compile(r"^\s*(" + vocab.alternation(vocab.REPLY_PREFIXES + vocab.FORWARD_PREFIXES) + r")\s*[:：]",
-                           re.IGNORECASE)
-_FORWARD_PREFIX = re.compile(r"^\s*(" + vocab.alternation(vocab.FORWARD_PREFIXES) + r")\s*[:：]", re.IGNORECASE)
-_NOREPLY = re.compile(r"^(" + vocab.alternation(vocab.NO_REPLY_LOCALS) + r")(?:$|[-_.+\d])", re.IGNORECASE)
+_REPLY_PREFIX = vocab.REPLY_OR_FORWARD_PREFIX
+_FORWARD_PREFIX = vocab.FORWARD_PREFIX
 _LIST_MANAGER_TEXT = _Phrases(vocab.LIST_MANAGER_TEXT)
 _CHALLENGE_TEXT = _Phrases(vocab.CHALLENGE_TEXT)
 _COMPLAINT_SUBJECT = re.compile(
@@ -128,7 +127,8 @@ def _sender(msg: ParsedMessage) -> str:
 
 
 def _noreply(msg: ParsedMessage) -> bool:
-    return bool(_NOREPLY.match(_sender(msg).split("@", 1)[0]))
+    """A no-reply or mail-system sender, save a postmaster answering as a person."""
+    return is_noreply(_sender(msg)) and not _postmaster_person(msg)
 
 
 def _null_return_path(msg: ParsedMessage) -> bool:
@@ -184,7 +184,7 @@ def _null_sender(msg: ParsedMessage) -> str | None:
 
 def _postmaster_person(msg: ParsedMessage) -> bool:
     """postmaster@ is also a person's role mailbox: one answering in a thread, quoting it, is a person."""
-    return (_sender(msg).split("@", 1)[0].lower() in ("postmaster", "post_master")
+    return (is_postmaster(_sender(msg))
             and bool(_REPLY_PREFIX.match(msg.subject)) and msg.report is None and not _null_sender(msg)
             and not _BOUNCE_SUBJECT.search(msg.subject) and not _FAILURE_TEXT.search(msg.new_text[:2000]))
 

@@ -16,8 +16,8 @@ request ("I'd like you to meet", "I'd like to invite you", "my recommendation wo
 small word n-gram model once read what the rules left; it learned that dates and meeting words mean a request
 and was right only 23 times in 60 on unseen mail, so it was dropped (issue 11).
 
-The writer's own commitments ("I'll send it by Friday") are not requests: `is_dated_commitment` finds the
-dated ones for the promises stage, which tracks them.
+The writer's own commitments ("I'll send it by Friday") are not requests: the promises stage
+(analysis/promises.py) finds and tracks them.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from assistant.analysis.sentences import sentences, unwrap
 
 QUOTE_CAP = 80  # characters of the triggering sentence quoted in a reason
 TEXT_CAP = 5_000  # characters examined; a request worth following up is not buried deeper
@@ -48,21 +50,14 @@ def _rx(*alternatives: str) -> re.Pattern[str]:
 
 _URL = _rx(r"(?:https?://|ftp://|www\.|mailto:)\S+", r"\$LINK", r"<[^<>\s]+[/@][^<>\s]*>",
            r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
-_QUOTED = re.compile(r"\"[^\"\n]{1,200}\"|“[^”\n]{1,200}”|(?<!\w)'[^'\n]{1,200}'(?!\w)|&quot;.{1,200}?&quot;")
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9@])"  # end punctuation, then a capital
-    r"|\n\s*\n|\n(?=\s*[-*•>\d])|[\r\n]+(?=[A-Z])"  # blank lines, list items, a line starting anew
-)
 _SPACE = re.compile(r"\s+")
 
 
-def _clean(text: str) -> str:
-    """URLs, addresses and quoted phrases become neutral tokens: their '?' is not the writer's question."""
-    return _QUOTED.sub(' "QUOTE" ', _URL.sub(" LINK ", text[:TEXT_CAP]))
-
-
 def _sentences(text: str) -> list[str]:
-    return [s for s in (_SPACE.sub(" ", part).strip() for part in _SENTENCE_END.split(text)) if s]
+    """The sentences of `text`, URLs and addresses made neutral and quoted phrases masked: their '?' is not
+    the writer's question."""
+    cleaned = _URL.sub(" LINK ", text[:TEXT_CAP])
+    return [s for s in (_SPACE.sub(" ", x.masked).strip() for x in sentences(unwrap(cleaned))) if s]
 
 
 def _quote(sentence: str) -> str:
@@ -302,39 +297,6 @@ def proposes(sentence: str) -> str | None:
     return None
 
 
-# --- the writer's own dated commitments ----------------------------------------------------------------------
-
-_COMMITMENT = _rx(
-    r"(?:i|we)\s*(?:'ll|will|shall|'m going to|am going to|are going to|plan to|promise to)\s+"
-    r"(?:also |then |definitely |certainly |probably |just |try (?:to|and) |be sure to |make sure to )?"
-    r"(?:call|ring|phone|send|forward|e-?mail|fax|get (?:back|in touch|with|you|it|this|that|them|the)|"
-    r"give (?:you|it|him|her|them)|contact|reach out|follow up|meet|discuss|talk|speak|review|"
-    r"look (?:at|into|over)|check|finish|deliver|provide|prepare|draft|circulate|hold|set up|schedule|"
-    r"arrange|fill you in|update you|let you know|write|sign|return|pay|submit|bring|drop|pick up|see you|"
-    r"come|stop by|touch base|confirm|fix|complete|have (?:it|this|that|them|the|a|an|something))\b",
-)
-_WHEN = _rx(
-    r"(?:today|tonight|tomorrow|tmrw|this (?:morning|afternoon|evening|week|weekend|month)|"
-    r"(?:next|this coming|by|on|until|before) (?:week|month|weekend|mon|tue|wed|thu|fri|sat|sun|eod|cob|noon)|"
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|end of (?:the )?(?:day|week|month)|eod|cob|asap|"
-    r"first thing|later (?:today|this)|(?:in|within) (?:a|an|one|two|three|\d+|the next|a few|a couple of) "
-    r"(?:few |couple of )?(?:hours?|days?|weeks?)|"
-    r"\d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.)|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\d{1,2}/\d{1,2})(?!\w)",
-)
-
-
-def is_dated_commitment(text: str) -> str | None:
-    """The first sentence in which the writer commits to doing something by a time, if any.
-
-    A stand-in for the promises stage: such a sentence is tracked, but it asks nothing of the reader.
-    """
-    for sentence in _sentences(_clean(text)):
-        if _COMMITMENT.search(sentence) and _WHEN.search(sentence):
-            return sentence
-    return None
-
-
 # --- the message as a whole ---------------------------------------------------------------------------------
 
 _THANKS = _rx(r"^\W*(many |a lot |lots )?(thanks?|thank you|thx|ty|cheers|much appreciated|appreciate it)\b")
@@ -388,7 +350,7 @@ def _rules(sentences: list[str]) -> Intent:
 
 def expects_reply(text: str) -> Intent:
     """Whether the new text of a sent message asks the reader for a reply, and why."""
-    sentences = _sentences(_clean(text))
+    sentences = _sentences(text)
     if not sentences:
         return Intent(False, "no text")
     return _rules(sentences)

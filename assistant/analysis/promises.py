@@ -21,7 +21,8 @@ Friday", "the 2nd", business days), more slowly, so the rules stand alone. Readi
   next week; "Friday week" → a week after "Friday"; "this week" / EOW / end of week / before the weekend
   → this week's Friday; over the weekend → Sunday; "next week" / end of or late next week → next week's
   Friday; early / mid next week → its Monday / Wednesday; end of (next) month → its last day;
-  "in N days / weeks / a fortnight" → calendar days after the day sent; "N business days" skip weekends.
+  "in N days / weeks / a fortnight" → calendar days after the day sent; "N business days" count the
+  user's working days (the WorkCalendar's: its working weekdays, less public holidays).
   "the 20th" → the next 20th on or after the day sent; a month and day without a year → the next one on
   or after the day sent. "before X" reads as "by X".
   With several day phrases in a clause, an explicit date beats a relative day, a deadline ("by Friday")
@@ -34,13 +35,19 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from assistant.analysis.dates import next_month_day, next_weekday, safe_date
+from assistant.analysis.sentences import sentences, unwrap
+from assistant.message import vocabulary as vocab
+from assistant.workdays import WorkCalendar
 
 MORNING = time(10, 0)
 NOON = time(12, 0)
 EVENING = time(20, 0)
+DEFAULT_CALENDAR = WorkCalendar(tz=ZoneInfo("UTC"))  # Monday to Friday, no holidays, the day ends at 18:00
 
 
 @dataclass(frozen=True)
@@ -53,34 +60,33 @@ class Promise:
 
 @dataclass(frozen=True)
 class DateSpan:
-    """A phrase naming a day, read by a DayReader; `kind` says which pattern found it."""
+    """A phrase naming a day, read by rule_day; `kind` says which pattern found it."""
 
     kind: str
     match: re.Match[str]
 
 
-AMBIGUOUS = date.min  # what a DayReader returns for a day that cannot be told (9/8)
-DayReader = Callable[[DateSpan, datetime], date | None]
+AMBIGUOUS = date.min  # what rule_day returns for a day that cannot be told (9/8)
 
 
-def find_promises(new_text: str, sent: datetime, workday_end: time = time(18, 0), *,
-                  read_day: DayReader | None = None) -> list[Promise]:
+def find_promises(new_text: str, sent: datetime, calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[Promise]:
     """The writer's promises in `new_text`, one per sentence, in order. `sent` must be aware.
 
-    `read_day` replaces the rules that turn a day phrase into a date (the benchmark compares a library).
+    `calendar` gives the end of the working day (a deadline without a time of day) and the working days that
+    "in 3 business days" counts; due dates are read in the offset of `sent`, not in the calendar's zone.
     """
     if sent.tzinfo is None:
         raise ValueError("find_promises: `sent` must be an aware datetime (the message's Date header)")
     promises = []
-    for sentence, masked in _sentences(_own_text(new_text)):
+    for sentence in sentences(_own_text(new_text)):
         found = []
-        for clause in _clauses(masked):
+        for clause in _clauses(sentence.masked):
             commitment = _commitment(clause)
             if commitment is not None:
                 what, start = commitment
                 rest = clause[start:]
-                due = due_in(rest if _has_date(rest) else clause, sent, workday_end, read_day)
-                found.append(Promise(_SPACE.sub(" ", sentence).strip(), what, due))
+                due = due_in(rest if _has_date(rest) else clause, sent, calendar)
+                found.append(Promise(_SPACE.sub(" ", sentence.text).strip(), what, due))
         if found:  # "Will do — expect it by the 20th": the clause with the deadline speaks for the sentence
             promises.append(next((p for p in found if p.due is not None), found[0]))
     if len(promises) > 1:  # a bare "Will do." acknowledges what the other sentences promise
@@ -94,40 +100,16 @@ _ATTRIBUTION = re.compile(r"^[ \t]*(?:On\b[^\n]{0,300}?(?:\n[^\n>]{0,120})?\bwro
                           r"|-{2,}\s*Original Message\s*-{2,}"
                           r"|From:[^\n]*\n(?:[^\n]+\n){0,3}?(?:Sent|Date):)", re.MULTILINE | re.IGNORECASE)
 _SIGNATURE = re.compile(r"^-- ?$|^__+$|^Sent from my ", re.MULTILINE)
-_QUOTED = re.compile(r"\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”|‘[^’\n]{1,300}’|(?<![\w'])'[^'\n]{1,300}'(?!\w)")
-_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
-                  "Mr", "Mrs", "Ms", "Dr")  # their full stop ends no sentence: "by Nov. 5"
-_NOT_ABBREVIATED = "".join(rf"(?<!\b{word})" for word in _ABBREVIATIONS)
-_SENTENCE = re.compile(rf"[^\n]*?(?:{_NOT_ABBREVIATED}[.!?]+[\"')\]”’]*(?=\s+[\"'(\[“‘]?[A-Z0-9])|$)",
-                       re.MULTILINE)
 _SPACE = re.compile(r"\s+")
-_WRAPPED = 60  # a line this long that ends mid-sentence was wrapped by the mailer: join it to the next
 
 
 def _own_text(text: str) -> str:
-    """The text above any attribution or signature, without quoted lines."""
+    """The text above any attribution or signature, without quoted lines, wrapped lines joined."""
     for cut in (_ATTRIBUTION, _SIGNATURE):
         match = cut.search(text)
         if match:
             text = text[:match.start()]
-    lines = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
-    joined = []
-    for line, following in zip(lines, [*lines[1:], ""], strict=False):
-        # a line that ends mid-sentence goes on in the next when it was long, or the next starts in lower case
-        open_ended = not line.rstrip().endswith((".", "!", "?", ":", ";", ","))
-        wrapped = open_ended and (len(line) >= _WRAPPED or following.lstrip()[:1].islower())
-        joined.append(line + (" " if wrapped and following.strip() else "\n"))
-    return "".join(joined)
-
-
-def _sentences(text: str) -> list[tuple[str, str]]:
-    """(sentence as written, the same with quoted phrases blanked and apostrophes made plain)."""
-    masked = _QUOTED.sub(lambda m: " " * len(m.group()), text).replace("’", "'")
-    pairs = []
-    for match in _SENTENCE.finditer(masked):
-        if match.group().strip():
-            pairs.append((text[match.start():match.end()], match.group()))
-    return pairs
+    return unwrap("\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">")))
 
 
 _CLAUSE_BREAK = re.compile(r";|\s+[—–-]+\s+|\s*—\s*|,?\s+but\s+", re.IGNORECASE)
@@ -250,10 +232,9 @@ _STOP = {"by", "before", "until", "till", "to", "in", "within", "at", "from", "a
          "ourselves", "eod", "cob", "eow", "noon", "midday", "end", "straight", "again", "off", "separately",
          "directly", "properly", "personally", "quickly", "immediately", "promptly"}
 _DONE = {"paid", "sent", "done", "ready", "written", "signed", "sorted", "finished", "back"}
-_WEEKDAY_WORD = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.IGNORECASE)
-_DAY_WORD = re.compile(r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|the \d+(?:st|nd|rd|th)?|\d+|"
-                       r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|"
-                       r"nov(?:ember)?|dec(?:ember)?)\b", re.IGNORECASE)
+_WEEKDAY_WORD = re.compile(vocab.alternation(vocab.ENGLISH_WEEKDAYS), re.IGNORECASE)
+_DAY_WORD = re.compile(rf"(?:{vocab.alternation(vocab.ENGLISH_WEEKDAYS)}|the \d+(?:st|nd|rd|th)?|\d+|"
+                       rf"{vocab.alternation(vocab.ENGLISH_MONTHS)})\b", re.IGNORECASE)
 _MAX_WHAT = 8
 
 
@@ -291,13 +272,12 @@ def _object(rest: str) -> str | None:
 
 # --- due dates -------------------------------------------------------------------------------------------
 
-_MONTHS = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = rf"(?P<mon>{vocab.alternation(vocab.ENGLISH_MONTHS)})\.?"
+_WEEKDAYS = {**vocab.ENGLISH_WEEKDAYS, **vocab.WEEKDAY_ABBREVIATIONS}
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
             "eight": 8, "nine": 9, "ten": 10, "couple": 2, "a couple": 2, "a couple of": 2, "couple of": 2}
 
-# Day phrases, most specific first; a DayReader turns each kind into a date.
+# Day phrases, most specific first; rule_day turns each kind into a date.
 _DAY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("iso", _rx(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")),
     ("numeric", _rx(r"(?<![\w./:+-])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\w/])"
@@ -310,10 +290,10 @@ _DAY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("after_tomorrow", _rx(r"\bday after tomorrow\b")),
     ("tomorrow", _rx(r"\b(?:tomorrow|tmrw|tmr)\b")),
     ("weekday", _rx(r"\b(?:(?P<mod>next|this|this coming|coming)\s+)?"
-                    r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?!s)"
+                    rf"(?P<wd>{vocab.alternation(vocab.ENGLISH_WEEKDAYS)})\b(?!s)"
                     r"(?P<nw>\s+(?:of\s+)?next week)?(?P<wk>\s+week\b)?")),  # "Friday week"
     ("weekday", _rx(r"\b(?:by|on|until|till|before|eod|cob|(?P<mod>next|this))\s+"
-                    r"(?P<wd>mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\b\.?")),
+                    rf"(?P<wd>{vocab.alternation(vocab.WEEKDAY_ABBREVIATIONS)})\b\.?")),
     ("early_next_week", _rx(r"\b(?:early|beginning of|start of)\s+next week\b")),
     ("mid_next_week", _rx(r"\b(?:mid|middle of)[- ]?next week\b")),
     ("next_week", _rx(r"\bnext week\b")),
@@ -362,9 +342,9 @@ def date_spans(clause: str) -> list[DateSpan]:
     return sorted(spans, key=lambda span: span.match.start())
 
 
-def due_in(clause: str, sent: datetime, workday_end: time = time(18, 0), read_day: DayReader | None = None,
-           ) -> datetime | None:
+def due_in(clause: str, sent: datetime, calendar: WorkCalendar = DEFAULT_CALENDAR) -> datetime | None:
     """The deadline a clause names, in the offset of `sent`; None when it names none that can be trusted."""
+    workday_end = calendar.end
     hours = _IN_HOURS.search(clause)
     if hours:
         amount = _number(hours.group("n"))
@@ -386,7 +366,7 @@ def due_in(clause: str, sent: datetime, workday_end: time = time(18, 0), read_da
         return due + timedelta(days=1) if due < sent and _CLOCK.search(clause) else due
     if chosen.kind == "weekday" and any(s.kind == "next_week" for s in spans):
         chosen = DateSpan("weekday_next_week", chosen.match)
-    day = (read_day or rule_day)(chosen, sent)
+    day = rule_day(chosen, sent, calendar)
     if day is None or day == AMBIGUOUS:
         return None
     if clock is None:
@@ -414,23 +394,23 @@ def _clock(clause: str, workday_end: time) -> time | None:
     return None
 
 
-def rule_day(span: DateSpan, sent: datetime) -> date | None:
-    """The day a phrase names, relative to the day sent; AMBIGUOUS for 9/8."""
+def rule_day(span: DateSpan, sent: datetime, calendar: WorkCalendar = DEFAULT_CALENDAR) -> date | None:
+    """The day a phrase names, relative to the day sent; AMBIGUOUS for 9/8. Business days are `calendar`'s."""
     today, match, kind = sent.date(), span.match, span.kind
     weekday = today.weekday()
     next_monday = today + timedelta(days=7 - weekday)
     if kind == "iso":
-        return _date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+        return safe_date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
     if kind == "numeric":
         return _numeric(int(match.group("a")), int(match.group("b")), match.group("y"), today)
     if kind == "dotted":
-        return _date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+        return safe_date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
     if kind in ("month_day", "day_month"):
         month = _month(match.group("mon"))
         year = match.group("y")
         if year:
-            return _date(int(year), month, int(match.group("d")))
-        return _next_date(today, month, int(match.group("d")))
+            return safe_date(int(year), month, int(match.group("d")))
+        return next_month_day(today, month, int(match.group("d")))
     if kind == "ordinal":
         return _next_day_of_month(today, int(match.group("d")))
     if kind in ("tomorrow", "after_tomorrow"):
@@ -440,7 +420,7 @@ def rule_day(span: DateSpan, sent: datetime) -> date | None:
         if kind == "weekday_next_week" or (match.group("mod") or "").lower() == "next":
             return next_monday + timedelta(days=target)
         week_later = 7 if match.groupdict().get("wk") else 0
-        return today + timedelta(days=((target - weekday) % 7 or 7) + week_later)
+        return next_weekday(today, target) + timedelta(days=week_later)
     if kind == "early_next_week":
         return next_monday
     if kind == "mid_next_week":
@@ -456,7 +436,7 @@ def rule_day(span: DateSpan, sent: datetime) -> date | None:
     if kind == "next_month":
         return _month_end(today.year + today.month // 12, today.month % 12 + 1)
     if kind == "in_days":
-        return _in_days(today, _number(match.group("n")), match.group("unit").lower())
+        return _in_days(today, _number(match.group("n")), match.group("unit").lower(), calendar)
     if kind == "today":
         return today
     return None
@@ -468,35 +448,17 @@ def _number(word: str) -> int:
 
 
 def _weekday(name: str) -> int:
-    name = name.lower()
-    return next(i for i, day in enumerate(_WEEKDAYS) if day.startswith(name[:3]))
+    return _WEEKDAYS[name.lower()]
 
 
 def _month(name: str) -> int:
-    return ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec").index(
-        name.lower()[:3]) + 1
-
-
-def _date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _next_date(today: date, month: int, day: int) -> date | None:
-    """The next month/day on or after today."""
-    for year in (today.year, today.year + 1):
-        found = _date(year, month, day)
-        if found is not None and found >= today:
-            return found
-    return None
+    return vocab.ENGLISH_MONTHS[name.lower()]
 
 
 def _next_day_of_month(today: date, day: int) -> date | None:
     year, month = today.year, today.month
     for _ in range(12):
-        found = _date(year, month, day)
+        found = safe_date(year, month, day)
         if found is not None and found >= today:
             return found
         year, month = year + month // 12, month % 12 + 1
@@ -509,21 +471,20 @@ def _numeric(a: int, b: int, year: str | None, today: date) -> date | None:
         return AMBIGUOUS
     month, day = (a, b) if a <= 12 else (b, a)
     if year:
-        return _date(int(year) + (2000 if len(year) == 2 else 0), month, day)
-    return _next_date(today, month, day)
+        return safe_date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+    return next_month_day(today, month, day)
 
 
 def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _in_days(today: date, amount: int, unit: str) -> date:
+def _in_days(today: date, amount: int, unit: str, calendar: WorkCalendar) -> date:
     if unit.startswith(("week", "fortnight")):
         return today + timedelta(weeks=amount * (2 if unit.startswith("fortnight") else 1))
     if unit.startswith(("business", "working")):
         day = today
-        while amount:
-            day += timedelta(days=1)
-            amount -= day.weekday() < 5
+        for _ in range(amount):
+            day = calendar.next_working_day(day)
         return day
     return today + timedelta(days=amount)

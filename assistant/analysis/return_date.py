@@ -14,31 +14,15 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from assistant.analysis.dates import next_month_day, next_weekday, safe_date
 from assistant.message import vocabulary as vocab
 
-_MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
-    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
-    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "mai": 5, "juni": 6, "juli": 7,
-    "oktober": 10, "okt": 10, "dezember": 12, "dez": 12,
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "juin": 6, "juillet": 7, "août": 8,
-    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
-    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
-}
-_WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
-    "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5, "sonnabend": 5,
-    "sonntag": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
-    "lunes": 0, "martes": 1, "miércoles": 2, "miercoles": 2, "jueves": 3, "viernes": 4, "sábado": 5,
-    "sabado": 5, "domingo": 6,
-}
-_WEEKDAY_ABBR = ("mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun")
+_MONTHS = vocab.MONTHS
+_WEEKDAYS = vocab.WEEKDAYS
 _M = vocab.alternation(_MONTHS)
 _SFX = r"(?:st|nd|rd|th|er|\.)?"  # 16th, 1er, 16.
 _DATE = re.compile(
-    rf"(?<![\w./-])(?:(?:{vocab.alternation(_WEEKDAYS)}|{vocab.alternation(_WEEKDAY_ABBR)})\b\.?,?\s+"
+    rf"(?<![\w./-])(?:(?:{vocab.alternation(_WEEKDAYS)}|{vocab.alternation(vocab.WEEKDAY_ABBREVIATIONS)})\b\.?,?\s+"
     r"(?:(?:the|den|le|el)\s+)?)?"
     r"(?:(?P<iso_y>\d{4})-(?P<iso_m>\d{1,2})-(?P<iso_d>\d{1,2})"
     r"|(?P<dot_d>\d{1,2})\.(?P<dot_m>\d{1,2})\.(?P<dot_y>\d{4}|\d{2}(?!\d))?"  # 16.11. / 13.11.2026
@@ -141,25 +125,16 @@ def _resolve(m: re.Match[str], start: date) -> date | None:
     weekday = _WEEKDAYS.get(g["wd"].lower())
     if weekday is None:
         return None
-    return start + timedelta(days=(weekday - start.weekday() - 1) % 7 + 1)  # the next one, never today
+    return next_weekday(start, weekday)  # the next one, never today
 
 
 def _dated(month: int, day: int, year: str | None, start: date) -> date | None:
     if year:
-        try:
-            return date(int(year) + (2000 if len(year) == 2 else 0), month, day)
-        except ValueError:
-            return None
-    for candidate_year in (start.year, start.year + 1):
-        try:
-            candidate = date(candidate_year, month, day)
-        except ValueError:
-            continue
-        if candidate >= start:
-            return candidate
-        if start - candidate <= _STALE:
-            return None  # a date that just passed: a responder left on, not a return a year from now
-    return None
+        return safe_date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+    this_year = safe_date(start.year, month, day)
+    if this_year is not None and this_year < start and start - this_year <= _STALE:
+        return None  # a date that just passed: a responder left on, not a return a year from now
+    return next_month_day(start, month, day)
 
 
 # --- the wide reader: every other language ------------------------------------------------------------

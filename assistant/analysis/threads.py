@@ -15,15 +15,12 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
+from assistant.message import vocabulary as vocab
 from assistant.model import ThreadInput
 
 SUBJECT_WINDOW = timedelta(days=30)
 
-# Reply/forward prefixes in common languages, possibly stacked ("Re: Fwd: RE[2]:").
-_PREFIX = re.compile(r"^\s*((re|fwd?|aw|sv|vs|tr|wg|antw|rif|r|enc|odp|ynt)\s*(\[\d+\]|\(\d+\))?\s*[:：]\s*)+",
-                     re.IGNORECASE)
-
-
+_PREFIX = vocab.REPLY_OR_FORWARD_PREFIX
 
 
 def base_subject(subject: str) -> str:

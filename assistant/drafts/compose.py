@@ -21,10 +21,9 @@ from zoneinfo import ZoneInfo
 from jinja2.sandbox import SandboxedEnvironment
 
 from assistant.message import clean_header
+from assistant.message.vocabulary import REPLY_PREFIX as _REPLY_PREFIX
 from assistant.model import Decision, Kind
 from assistant.templates import render
-
-_REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|vs|antw|odp|ynt)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 
 
 def first_name(display: str, address: str) -> str | None:

@@ -8,20 +8,31 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from assistant.analysis.automated import classify
-from assistant.analysis.intent import expects_reply
-from assistant.analysis.promises import find_promises
+from assistant.analysis.read import read
 from assistant.config import AccountConfig, SyncConfig
 from assistant.mailbox.client import Fetched, FolderStatus, MailboxClient
 from assistant.message import parse_ids, parse_message
 from assistant.progress import Progress
 from assistant.store.repo import Cursor, MessageRecord, Store
+from assistant.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FolderJob:
+    """One folder to sync, and what reading its messages needs: the user's calendar (zone, working day)."""
+
+    account: AccountConfig
+    role: str  # inbox, sent, drafts
+    name: str  # the folder's name on the server
+    now: datetime
+    settings: SyncConfig
+    calendar: WorkCalendar
 
 
 @dataclass
@@ -42,22 +53,15 @@ class FolderSummary:
         return bool(self.new or self.changed or self.expunged or self.rematched or self.resynced)
 
 
-def to_record(fetched: Fetched, account: AccountConfig, workday_end: time = time(18, 0),
-              zone: tzinfo | None = None, parent: str | None = None) -> MessageRecord:
-    """Fetched bytes → a storable record, analysed while the whole fetched message is at hand. `parent` is the
+def to_record(fetched: Fetched, account: AccountConfig, calendar: WorkCalendar,
+              parent: str | None = None) -> MessageRecord:
+    """Fetched bytes → a storable record, read while the whole fetched message is at hand. `parent` is the
     text of the message it replies to, when stored: lines that repeat it are quoted, whatever the language."""
     p = parse_message(fetched.raw, parent)
     from_addr = p.from_.email if p.from_ else ""
-    verdict = classify(p)
-    intent = expects_reply(p.new_text)
-    sent = p.date or fetched.internal_date
-    if sent is not None and zone is not None and sent.utcoffset() == sent.astimezone(zone).utcoffset():
-        # Written in the user's own zone: read "by Monday" there, so a DST change in between is honoured.
-        sent = sent.astimezone(zone)
-    promises = []
-    if verdict.kind == "human" and sent is not None:  # never in auto-replies, lists or bulk mail
-        promises = [{"text": x.text, "what": x.what, "due": x.due.isoformat() if x.due else None, "by": x.by}
-                    for x in find_promises(p.new_text, sent, workday_end)]
+    reading = read(p, p.date or fetched.internal_date, calendar)
+    promises = tuple({"text": x.text, "what": x.what, "due": x.due.isoformat() if x.due else None, "by": x.by}
+                     for x in reading.promises)
     report = None
     if p.report is not None:
         report = {"kind": p.report.kind, "action": p.report.action, "recipients": list(p.report.recipients),
@@ -72,10 +76,10 @@ def to_record(fetched: Fetched, account: AccountConfig, workday_end: time = time
         headers=p.headers, content_type=p.content_type, report_type=p.report_type,
         from_user=account.is_user(from_addr), new_text=p.new_text, quoted_text=p.quoted_text,
         signature=p.signature, attachments=p.attachments, size=fetched.size, gm_msgid=fetched.gm_msgid,
-        gm_thrid=fetched.gm_thrid, defects=p.defects, verdict=verdict.kind, verdict_reason=verdict.reason,
-        return_date=verdict.return_date, report=report, expects_reply=intent.expects_reply,
-        expects_reason=intent.reason, promises=tuple(promises), quote_rule=p.quote_rule,
-        signature_rule=p.signature_rule,
+        gm_thrid=fetched.gm_thrid, defects=p.defects, verdict=reading.kind, verdict_reason=reading.reason,
+        return_date=reading.return_date, report=report, expects_reply=reading.expects_reply,
+        expects_reason=reading.expects_reason, promises=promises, quote_rule=reading.quote_rule,
+        signature_rule=reading.signature_rule,
     )
 
 
@@ -94,9 +98,8 @@ def _unchanged(cursor: Cursor, status: FolderStatus) -> bool:
             and status.exists == cursor.exists_count and status.highestmodseq == cursor.highestmodseq)
 
 
-def sync_folder(client: MailboxClient, store: Store, account: AccountConfig, role: str, name: str,
-                now: datetime, settings: SyncConfig, progress: Progress,
-                workday_end: time = time(18, 0), zone: tzinfo | None = None) -> FolderSummary:
+def sync_folder(client: MailboxClient, store: Store, job: FolderJob, progress: Progress) -> FolderSummary:
+    account, role, name, now, settings = job.account, job.role, job.name, job.now, job.settings
     summary = FolderSummary(role=role, name=name)
     status = client.examine(name)
     before = store.cursor(account.name, role, name)
@@ -128,7 +131,7 @@ def sync_folder(client: MailboxClient, store: Store, account: AccountConfig, rol
         return summary
 
     if not unchanged:
-        _fetch_new(client, store, account, cursor, status, now, settings, progress, summary, workday_end, zone)
+        _fetch_new(client, store, job, cursor, progress, summary)
     if before.initial_done:
         _pick_up_changes(client, store, before, cursor, status, settings, summary)
     if not cursor.initial_done and status.uidnext:
@@ -142,9 +145,9 @@ def sync_folder(client: MailboxClient, store: Store, account: AccountConfig, rol
     return summary
 
 
-def _fetch_new(client: MailboxClient, store: Store, account: AccountConfig, cursor: Cursor, status: FolderStatus,
-               now: datetime, settings: SyncConfig, progress: Progress, summary: FolderSummary,
-               workday_end: time, zone: tzinfo | None) -> None:
+def _fetch_new(client: MailboxClient, store: Store, job: FolderJob, cursor: Cursor, progress: Progress,
+               summary: FolderSummary) -> None:
+    account, settings = job.account, job.settings
     since = cursor.sync_since.date() if cursor.sync_since and not cursor.initial_done else None
     uids = client.uids_after(cursor.last_uid, since)
     if not uids:
@@ -159,13 +162,13 @@ def _fetch_new(client: MailboxClient, store: Store, account: AccountConfig, curs
             for fetched in fetched_batch:
                 try:
                     parent = parents.get(_replies_to(fetched.raw) or "")
-                    records.append(to_record(fetched, account, workday_end, zone, parent))
+                    records.append(to_record(fetched, account, job.calendar, parent))
                 except Exception as e:  # noqa: BLE001 - one unreadable message never stops the sync
                     log.warning("%s/%s UID %s: skipped, cannot parse: %s", account.name, cursor.name,
                                 fetched.uid, e)
                     summary.skipped.append((fetched.uid, f"cannot parse: {e}"))
             cursor.last_uid = max(batch)
-            result = store.save_batch(cursor, cursor.name, records, now)
+            result = store.save_batch(cursor, cursor.name, records, job.now)
             summary.new += result.added
             summary.rematched += result.rematched
             summary.duplicates += result.duplicates

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from email.message import Message
 from email.utils import getaddresses
 
-from assistant.message import vocabulary as vocab
 from assistant.message.mime import (
     addresses,
     clean_header,
@@ -21,6 +20,7 @@ from assistant.message.mime import (
     raw_headers,
     unsurrogate,
 )
+from assistant.message.senders import is_mailer_daemon
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,6 @@ _ORIGINAL_PARTS = ("message/rfc822", "message/global", "text/rfc822-headers", "m
 _DSN_CODE = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
 _ACTION_OF_CLASS = {"2": "delivered", "4": "delayed", "5": "failed"}
 _WORST_FIRST = ("failed", "delayed")  # a report about several recipients is summed up by its worst one
-# Bounce senders; the long one is the system mailbox that on-premises Exchange sends its NDRs from.
-_DAEMONS = frozenset(vocab.MAIL_SYSTEM_LOCALS)
 # Wording of plain-text bounces (qmail, Yahoo, Exim, old Sendmail, Courier, generic gateways).
 _BOUNCE_TEXT = re.compile(
     r"This is the qmail-send program|created automatically by mail delivery software|"
@@ -81,11 +79,6 @@ _COPY_LINE = re.compile(
 )
 _ADDRESS_LINE = re.compile(r"^[ \t]*<?([^\s<>@\"(),;:]+@[\w.-]+\.[A-Za-z]{2,})>?:?[ \t]*$", re.MULTILINE)
 _MESSAGE_ID_LINE = re.compile(r"^[ \t]*Message-ID:[ \t]*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
-
-
-def is_mailer_daemon(address: str) -> bool:
-    """A bounce sender: MAILER-DAEMON@, postmaster@ and the like (by local part, any case)."""
-    return address.split("@", 1)[0].lower() in _DAEMONS
 
 
 def extract_report(msg: Message, plain: str, sender: str, headers: dict[str, str],

@@ -15,6 +15,12 @@ def alternation(words: Iterable[str]) -> str:
     """A regex alternation of these words, longest first, so that "november" is tried before "nov"."""
     return "|".join(sorted({re.escape(w) for w in words}, key=len, reverse=True))
 
+
+def subject_prefixes(words: Iterable[str]) -> re.Pattern[str]:
+    """One or more of these prefixes at the start of a subject, stacked and counted: "Re: AW[2]: Fwd(3)："."""
+    return re.compile(r"^\s*(?:(?:" + alternation(words) + r")\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*)+", re.IGNORECASE)
+
+
 # Subject prefixes of replies and forwards ("Re:", "AW:", "SV:", "Odp:", "回复:"), as mail clients write them.
 REPLY_PREFIXES = (
     "re", "aw", "antw", "antwort", "sv", "vs", "ref", "rif", "r", "res", "odp", "odg", "ynt", "vá", "vs",
@@ -24,11 +30,16 @@ FORWARD_PREFIXES = (
     "fw", "fwd", "wg", "tr", "enc", "i", "pd", "rv", "doorst", "vb", "vl", "fs", "přeposlat", "továbbítás",
     "yml", "ilt", "προώθ", "пересл", "转发", "轉寄", "転送", "전달",
 )
+REPLY_PREFIX = subject_prefixes(REPLY_PREFIXES)  # "Re: AW: ", stacked: what a reply's subject starts with
+FORWARD_PREFIX = subject_prefixes(FORWARD_PREFIXES)
+REPLY_OR_FORWARD_PREFIX = subject_prefixes(REPLY_PREFIXES + FORWARD_PREFIXES)  # "Re: Fwd: RE[2]: "
 
-# Local parts of the mailboxes that mail systems send bounces and notices from.
+# Local parts of the mailboxes that mail systems send bounces and notices from. A postmaster is also a person's
+# role mailbox (analysis/automated.py keeps one answering in a thread a person).
+POSTMASTER_LOCALS = ("postmaster", "post_master", "post-master")
 MAIL_SYSTEM_LOCALS = (
-    "mailer-daemon", "mailer_daemon", "mail-daemon", "mailerdaemon", "mail_daemon", "postmaster",
-    "post_master", "post-master", "mail-delivery-system", "maildelivery", "mailadmin", "mail-admin",
+    "mailer-daemon", "mailer_daemon", "mailer.daemon", "mail-daemon", "mailerdaemon", "mail_daemon",
+    *POSTMASTER_LOCALS, "mail-delivery-system", "maildelivery", "mailadmin", "mail-admin",
     "microsoftexchange329e71ec88ae4615bbc36ab6ce41109e", "mdaemon", "mailerdaemon-noreply", "smtp-gateway",
 )
 # Display names mail systems sign bounces with, whatever the address behind them.
@@ -43,9 +54,9 @@ MAIL_SYSTEM_NAMES = (
 )
 NO_REPLY_LOCALS = (  # matched at the start of the local part, followed by its end or a separator
     "noreply", "no-reply", "no_reply", "no.reply", "donotreply", "do-not-reply", "do_not_reply",
-    "do.not.reply", "dontreply", "dont-reply", "noresponse", "no-response", "notification", "notifications",
-    "notify", "alert", "alerts", "bounce", "bounces", "automailer", "auto-confirm", "autoreply",
-    "auto-reply",
+    "do.not.reply", "do-notreply", "donot-reply", "dontreply", "dont-reply", "noresponse", "no-response",
+    "notification", "notifications", "notify", "alert", "alerts", "bounce", "bounces", "automailer",
+    "auto-confirm", "autoconfirm", "auto_confirm", "autoreply", "auto-reply",
 )
 # Local-part suffixes of mailing-list managers' own addresses (owner, admin, request, bounces).
 LIST_MANAGER_SUFFIXES = ("-owner", "-admin", "-request", "-bounces", "-help", "-confirm", "-return",
@@ -269,6 +280,39 @@ RECEIPT_TEXT = ("was received by", "was read by", "has been read", "was read on"
 CONTRAST_WORDS = ("but", "so", "however", "though", "although", "mais", "cependant", "toutefois", "aber", "jedoch",
                   "trotzdem", "pero", "sin embargo", "ma", "però", "tuttavia", "maar", "echter", "mas", "porém",
                   "men", "dog", "mutta", "ale", "jednak", "но", "однако", "ama", "fakat", "しかし", "但是", "하지만")
+
+# Month and weekday names. The promise detector reads English only; an out-of-office's return date is read in
+# English, German, French and Spanish by these, and in many more languages by MONTH_STEMS below.
+ENGLISH_MONTHS: dict[str, int] = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
+    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
+    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}
+# Abbreviations (a name that starts a longer one): their full stop ends no sentence, "by Nov. 5".
+MONTH_ABBREVIATIONS = tuple(m for m in ENGLISH_MONTHS if any(o != m and o.startswith(m) for o in ENGLISH_MONTHS))
+MONTHS: dict[str, int] = {
+    **ENGLISH_MONTHS,
+    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "mai": 5, "juni": 6, "juli": 7,
+    "oktober": 10, "okt": 10, "dezember": 12, "dez": 12,
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "juin": 6, "juillet": 7, "août": 8,
+    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
+    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+}
+ENGLISH_WEEKDAYS: dict[str, int] = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+}
+WEEKDAY_ABBREVIATIONS: dict[str, int] = {
+    "mon": 0, "tue": 1, "tues": 1, "wed": 2, "weds": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5,
+    "sun": 6,
+}
+WEEKDAYS: dict[str, int] = {
+    **ENGLISH_WEEKDAYS,
+    "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5, "sonnabend": 5,
+    "sonntag": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+    "lunes": 0, "martes": 1, "miércoles": 2, "miercoles": 2, "jueves": 3, "viernes": 4, "sábado": 5,
+    "sabado": 5, "domingo": 6,
+}
 
 # Month names in many languages, as stems that their inflected forms start with ("listopad" → listopada,
 # listopadu). A stem that means different months in two languages (Croatian "listopad" is October) is left

@@ -8,12 +8,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from assistant.config import FollowupConfig, Person, PromisesConfig
+from assistant.message.senders import is_noreply as is_noreply  # the one home; policies import it from here
 from assistant.model import Mail
 from assistant.policy.context import PolicyContext
 from assistant.workdays import WorkCalendar
-
-_NOREPLY = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|mailer[-_.]?daemon|postmaster|"
-                      r"notifications?|notify|bounces?|auto[-_.]?confirm|alerts?)([-+_.].*)?$", re.IGNORECASE)
 
 
 def list_addresses_of(headers: Mapping[str, str]) -> set[str]:
@@ -29,10 +27,6 @@ def list_addresses_of(headers: Mapping[str, str]) -> set[str]:
 def list_addresses(headers: Iterable[Mapping[str, str]]) -> frozenset[str]:
     """Addresses of mailing lists the user receives: mail to them is not chased."""
     return frozenset(a for h in headers for a in list_addresses_of(h))
-
-
-def is_noreply(address: str) -> bool:
-    return bool(_NOREPLY.match(address.partition("@")[0]))
 
 
 def is_ignored(address: str, patterns: Iterable[str]) -> bool:

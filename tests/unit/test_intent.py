@@ -1,16 +1,18 @@
-"""Does a sent message expect a reply: clear cases both ways, reasons, dated commitments, indirect requests, and
-quality floors on labelled mail."""
+"""Does a sent message expect a reply: clear cases both ways, reasons, dated promises (tracked, yet asking
+nothing), indirect requests, and quality floors on labelled mail."""
 
 from __future__ import annotations
 
 import dataclasses
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from assistant.analysis.intent import Intent, expects_reply, is_dated_commitment
+from assistant.analysis.intent import Intent, expects_reply
+from assistant.analysis.promises import find_promises
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "intent-train.tsv"
 # Measured by benchmarks/judgement.py (rules only since issue 11); floors about 0.02 below. The held-out split
@@ -18,9 +20,15 @@ DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "intent-
 FLOORS = {
     ("expects_reply", "whole file"): (0.805, 0.86),  # measured 0.827, 0.880
     ("expects_reply", "held-out"): (0.795, 0.83),  # measured 0.814, 0.849
-    ("tracked", "whole file"): (0.80, 0.85),
-    ("tracked", "held-out"): (0.79, 0.82),
+    ("tracked", "whole file"): (0.80, 0.85),  # expects a reply or holds a dated promise: measured 0.827, 0.866
+    ("tracked", "held-out"): (0.79, 0.82),  # measured 0.818, 0.844
 }
+SENT = datetime(2026, 11, 2, 10, tzinfo=UTC)  # the labelled sentences have no dates; any Monday will do
+
+
+def dated_promise(text: str) -> str | None:
+    """The first sentence that promises something by a time, as the promises stage tracks it."""
+    return next((p.text for p in find_promises(text, SENT) if p.due is not None), None)
 
 EXPECTS_REPLY = [
     # questions
@@ -165,13 +173,16 @@ def test_fast_enough_for_a_whole_mailbox() -> None:
 @pytest.mark.parametrize(("text", "sentence"), [
     ("I'll call you tomorrow.", "I'll call you tomorrow."),
     ("I will send it by Friday.", "I will send it by Friday."),
-    ("We shall hold a meeting next Monday.", "We shall hold a meeting next Monday."),
     ("Thanks for sending this over. I'll review it tomorrow.", "I'll review it tomorrow."),
     ("I'll get back to you by end of day.", "I'll get back to you by end of day."),
 ])
-def test_a_dated_commitment_is_found_but_asks_nothing(text: str, sentence: str) -> None:
-    assert is_dated_commitment(text) == sentence
+def test_a_dated_promise_is_tracked_but_asks_nothing(text: str, sentence: str) -> None:
+    assert dated_promise(text) == sentence
     assert not expects_reply(text).expects_reply
+
+
+def test_a_plan_asks_nothing() -> None:
+    assert not expects_reply("We shall hold a meeting next Monday.").expects_reply
 
 
 @pytest.mark.parametrize("text", [
@@ -182,8 +193,8 @@ def test_a_dated_commitment_is_found_but_asks_nothing(text: str, sentence: str) 
     "Thanks!",
     "",
 ])
-def test_not_a_dated_commitment(text: str) -> None:
-    assert is_dated_commitment(text) is None
+def test_not_a_dated_promise(text: str) -> None:
+    assert dated_promise(text) is None
 
 
 def test_a_plain_statement_is_no_request() -> None:
@@ -222,7 +233,7 @@ def test_quality_on_labelled_business_mail() -> None:
     for number, actual, text in _labelled():
         replied = expects_reply(text).expects_reply
         for measure, predicted in (("expects_reply", replied),
-                                   ("tracked", replied or is_dated_commitment(text) is not None)):
+                                   ("tracked", replied or dated_promise(text) is not None)):
             for split in ("whole file", "held-out") if number % 5 == 0 else ("whole file",):
                 counts[measure, split][predicted, actual] += 1  # (predicted, actual)
     assert sum(counts["expects_reply", "whole file"].values()) > 3_000

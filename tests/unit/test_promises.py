@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import dataclasses
 import time as clock
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from assistant.analysis.promises import Promise, find_promises
+from assistant.workdays import WorkCalendar
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "promises.tsv"
 CEST = timezone(timedelta(hours=2))
 WED = datetime(2025, 5, 14, 10, 15, tzinfo=CEST)  # Wednesday; this week ends Fri 16, next week is 19-23 May
 FRI = datetime(2025, 5, 16, 16, 40, tzinfo=CEST)
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def may(day: int, hour: int = 18, minute: int = 0) -> datetime:
@@ -161,10 +164,22 @@ def test_days_are_the_senders_not_utcs() -> None:
 
 
 def test_a_day_without_a_time_ends_with_the_working_day() -> None:
-    [promise] = find_promises("I'll send it Friday.", WED, workday_end=time(17, 30))
+    [promise] = find_promises("I'll send it Friday.", WED, WorkCalendar(BERLIN, end=time(17, 30)))
     assert promise.due == may(16, 17, 30)
-    [evening] = find_promises("I'll send it tonight.", WED, workday_end=time(21, 0))
+    [evening] = find_promises("I'll send it tonight.", WED, WorkCalendar(BERLIN, end=time(21, 0)))
     assert evening.due == may(14, 21)
+
+
+def test_business_days_are_the_users_working_days() -> None:
+    text = "I'll send the contract within 3 business days."
+    [plain] = find_promises(text, WED)  # Thu, Fri, Mon
+    assert plain.due == may(19)
+    holiday_monday = WorkCalendar(BERLIN, is_holiday=lambda day: day == date(2025, 5, 19))
+    [holiday] = find_promises(text, WED, holiday_monday)  # Thu, Fri, (Monday a holiday), Tue
+    assert holiday.due == may(20)
+    four_day_week = WorkCalendar(BERLIN, working_days=frozenset({0, 1, 2, 3}))
+    [short] = find_promises(text, WED, four_day_week)  # Thu, Mon, Tue
+    assert short.due == may(20)
 
 
 def test_a_deadline_beats_another_day_in_the_same_sentence() -> None:
