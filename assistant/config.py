@@ -99,6 +99,8 @@ class ReportConfig:
     time: str = "08:00"
     deliver: str = "inbox"  # inbox | file:PATH | none
     waiting_on_me_after: Duration = Duration(1, "business days")
+    waiting_on_me_within: Duration = Duration(30, "days")  # older unanswered mail is no longer listed
+    max_items: int = 50  # per section; the rest is counted ("+N more")
 
 
 @dataclass(frozen=True)
@@ -404,7 +406,9 @@ def _report(file: str, data: Any) -> ReportConfig:
     if deliver not in ("inbox", "none") and not (deliver.startswith("file:") and len(deliver) > 5):
         raise s.error("deliver", f"expected \"inbox\", \"file:PATH\" or \"none\", got {deliver!r}")
     config = ReportConfig(day=day, time=at, deliver=deliver,
-                          waiting_on_me_after=_duration(s, "waiting_on_me_after", defaults.waiting_on_me_after))
+                          waiting_on_me_after=_duration(s, "waiting_on_me_after", defaults.waiting_on_me_after),
+                          waiting_on_me_within=_duration(s, "waiting_on_me_within", defaults.waiting_on_me_within),
+                          max_items=s.integer("max_items", defaults.max_items, 1, 100_000))
     s.finish()
     return config
 

@@ -203,8 +203,9 @@ def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: 
         return result
     result.actions = _lifecycle(client, followups, account, synced, render, now).apply(steps)
     result.actions += _weekly(config, account, followups, client, synced.folder_names["inbox"], calendar, now)
-    failed = any(a.kind == "failed" for a in result.actions)  # then the next poll tries again
-    followups.set_quiet(account.name, quiet_until(decisions), "" if failed else _mark(config, account, followups))
+    # A poll that acted decides again next time (a draft it wrote is not synced yet; a failure is retried).
+    settled = not result.actions
+    followups.set_quiet(account.name, quiet_until(decisions), _mark(config, account, followups) if settled else "")
     return result
 
 
@@ -217,13 +218,14 @@ def _mark(config: Config, account: AccountConfig, followups: FollowupStore) -> s
 def _quiet(config: Config, account: AccountConfig, followups: FollowupStore, synced: SyncResult,
            now: datetime) -> bool:
     """Deciding again would change nothing: no mail came or changed, nothing falls due before the mark's
-    moment, nobody touched an item or a draft since, and no draft waits on a second look or a recovery."""
+    moment, nobody touched an item or a draft since, and each of our drafts is settled (synced as we wrote
+    it; none waits on a second look or a recovery)."""
     if any(f.touched or f.error for f in synced.folders):
         return False
     mark = followups.quiet(account.name)
     if mark is None or not mark.mark or (mark.until is not None and now >= mark.until):
         return False
-    if followups.drafts(account.name, ("pending", "missing")):
+    if followups.unsettled_drafts(account.name):
         return False
     return mark.mark == _mark(config, account, followups)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -61,6 +61,7 @@ class Report:
     bounced: list[Item] = field(default_factory=list)
     check_in: list[Item] = field(default_factory=list)  # keep-in-touch people due this week
     stats: Stats = field(default_factory=Stats)
+    more: dict[str, int] = field(default_factory=dict)  # section → items left out past [report] max_items
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,9 +80,28 @@ def week_start(now: datetime, calendar: WorkCalendar) -> datetime:
     return datetime.combine(monday, datetime.min.time(), calendar.tz)
 
 
+@dataclass(frozen=True)
+class Bounds:
+    """How much a report lists: a report is read in a minute, whatever the mailbox's size."""
+
+    waiting_on_me_after: Duration = Duration(1, "business days")
+    waiting_on_me_within: timedelta = timedelta(days=30)
+    overdue_within: timedelta = timedelta(days=14)  # an older overdue promise is history ([followup] max_overdue)
+    max_items: int = 50
+
+
+@dataclass(frozen=True)
+class History:
+    """What the report needs of mail older than it reads: everyone the user has written to, and when each
+    sender first wrote (to tell a first contact). Computed from the mail it is given when absent."""
+
+    known: frozenset[str]
+    first_seen: Mapping[str, datetime]
+
+
 def build_report(account: str, tracked: Sequence[Tracked], mail: Sequence[Mail], now: datetime,
-                 calendar: WorkCalendar, waiting_on_me_after: Duration,
-                 user_addresses: frozenset[str], people: Sequence[Person] = ()) -> Report:
+                 calendar: WorkCalendar, bounds: Bounds, user_addresses: frozenset[str],
+                 people: Sequence[Person] = (), history: History | None = None) -> Report:
     start = week_start(now, calendar)
 
     def iso(moment: datetime) -> str:
@@ -115,13 +135,14 @@ def build_report(account: str, tracked: Sequence[Tracked], mail: Sequence[Mail],
             if t.state == "kept" and recent:
                 report.my_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), overdue,
                                                t.what or "", "kept this week"))
-            elif (open_ or t.state == "cold") and t.due_at < now:
+            elif (open_ or t.state == "cold") and now - bounds.overdue_within <= t.due_at < now:
                 report.my_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), overdue,
                                                t.what or "", "overdue", t.draft_waiting, True))
             elif open_ and t.due_at < start + timedelta(days=7):
                 report.my_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), overdue,
                                                t.what or "", "due this week", t.draft_waiting))
-        elif t.kind == "their_promise" and t.due_at and (open_ or t.state == "cold") and t.due_at < now:
+        elif (t.kind == "their_promise" and t.due_at and (open_ or t.state == "cold")
+              and now - bounds.overdue_within <= t.due_at < now):
             report.their_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), days_past(t.due_at),
                                               t.what or "", "overdue", t.draft_waiting))
         elif t.kind == "check_in" and open_ and t.due_at and t.due_at < now + timedelta(days=7):
@@ -131,24 +152,40 @@ def build_report(account: str, tracked: Sequence[Tracked], mail: Sequence[Mail],
             report.drafts.append(Item(t.subject, t.message_id, t.to, iso(t.updated_at), 0,
                                       label(t.kind, t.step)))
     report.awaiting_reply.sort(key=lambda i: -i.days)
-    report.waiting_on_me = waiting_on_me(mail, now, calendar, waiting_on_me_after, user_addresses, iso, people)
+    report.waiting_on_me = waiting_on_me(mail, now, calendar, bounds, user_addresses, iso, people,
+                                         history or _history(mail))
     report.stats = stats(mail, tracked, now, since)
+    _cap(report, bounds.max_items)
     return report
 
 
-def waiting_on_me(mail: Sequence[Mail], now: datetime, calendar: WorkCalendar, after: Duration,
+def _history(mail: Sequence[Mail]) -> History:
+    first_seen: dict[str, datetime] = {}
+    for m in sorted(mail, key=lambda m: m.date):
+        first_seen.setdefault(m.from_addr.lower(), m.date)
+    return History(frozenset(a.lower() for m in mail if m.from_user for _, a in m.recipients), first_seen)
+
+
+def _cap(report: Report, limit: int) -> None:
+    """Each section keeps its first `limit` items (they come most pressing first) and counts the rest."""
+    for key in ("awaiting_reply", "my_promises", "their_promises", "waiting_on_me", "drafts", "bounced",
+                "check_in"):
+        items: list[Item] = getattr(report, key)
+        if len(items) > limit:
+            report.more[key] = len(items) - limit
+            setattr(report, key, items[:limit])
+
+
+def waiting_on_me(mail: Sequence[Mail], now: datetime, calendar: WorkCalendar, bounds: Bounds,
                   user_addresses: frozenset[str], iso: Callable[[datetime], str],
-                  people: Sequence[Person] = ()) -> list[Item]:
+                  people: Sequence[Person], history: History) -> list[Item]:
     """Human mail to the user that asks something (or complains) and has no later message of theirs in
     the thread. Urgent first: complaints and urgency, then first contact from a new correspondent."""
     by_thread: dict[str, list[Mail]] = {}
     for m in mail:
         if m.folder_role != "drafts":
             by_thread.setdefault(m.thread_key, []).append(m)
-    known = {a.lower() for m in mail if m.from_user for _, a in m.recipients}
-    first_seen: dict[str, datetime] = {}
-    for m in sorted(mail, key=lambda m: m.date):
-        first_seen.setdefault(m.from_addr.lower(), m.date)
+    known, first_seen = history.known, history.first_seen
     out = []
     for thread in by_thread.values():
         theirs = [m for m in thread if not m.from_user and m.verdict == "human" and m.folder_role == "inbox"]
@@ -161,7 +198,7 @@ def waiting_on_me(mail: Sequence[Mail], now: datetime, calendar: WorkCalendar, a
         complaint = bool(URGENT.search(last.text) or URGENT.search(last.subject))
         if answered or not (last.expects_reply or complaint):
             continue
-        if now < calendar.due(last.date, after):
+        if now < calendar.due(last.date, bounds.waiting_on_me_after) or last.date < now - bounds.waiting_on_me_within:
             continue
         new = last.from_addr.lower() not in known and first_seen.get(last.from_addr.lower()) == last.date
         person = person_for(last.from_addr, people)

@@ -18,7 +18,7 @@ from pathlib import Path
 from assistant.config import AccountConfig, Config
 from assistant.errors import FollowupError
 from assistant.mailbox.client import MailboxClient
-from assistant.report.build import Report, build_report, week_start
+from assistant.report.build import Bounds, History, Report, build_report, week_start
 from assistant.report.render import render_html, render_text
 from assistant.store.items import FollowupStore
 from assistant.workdays import WorkCalendar
@@ -30,8 +30,16 @@ DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sun
 
 def build(config: Config, account: AccountConfig, followups: FollowupStore, calendar: WorkCalendar,
           now: datetime) -> Report:
-    return build_report(account.name, followups.tracked_for_report(account.name), followups.mail(account.name),
-                        now, calendar, config.report.waiting_on_me_after, frozenset(account.addresses), config.people)
+    """This week's report, reading only the mail it can list: threads with mail inside its longest look back."""
+    r = config.report
+    bounds = Bounds(waiting_on_me_after=r.waiting_on_me_after,
+                    waiting_on_me_within=calendar.add(now, r.waiting_on_me_within) - now,
+                    overdue_within=calendar.add(now, config.followup.max_overdue) - now, max_items=r.max_items)
+    since = now - max(bounds.waiting_on_me_within, timedelta(days=7))
+    history = History(followups.correspondents(account.name), followups.first_seen(account.name, since))
+    return build_report(account.name, followups.tracked_for_report(account.name),
+                        followups.mail(account.name, since), now, calendar, bounds, frozenset(account.addresses),
+                        config.people, history)
 
 
 def scheduled(config: Config, calendar: WorkCalendar, now: datetime) -> datetime:

@@ -62,8 +62,9 @@ class GroupView:
 class SectionView:
     key: str
     title: str
-    count: int
+    count: int  # every item, listed or not
     groups: list[GroupView] = field(default_factory=list)
+    more: int = 0  # items not listed ([report] max_items)
 
 
 def render_html(report: Report, template_dir: str | None = None) -> str:
@@ -78,8 +79,11 @@ def report_from_json(data: dict[str, Any]) -> Report:
     """The inverse of Report.as_json(): a report saved with --format json renders again."""
     lists = {s.key: [Item(**{**i, "who": list(i.get("who", []))}) for i in data.get(s.key, [])]
              for s in SECTIONS}
-    return Report(account=data["account"], week_of=data["week_of"], generated_at=data["generated_at"],
-                  stats=Stats(**data.get("stats", {})), **lists)
+    report = Report(account=data["account"], week_of=data["week_of"], generated_at=data["generated_at"],
+                    stats=Stats(**data.get("stats", {})), more={k: int(v) for k, v in data.get("more", {}).items()})
+    for key, items in lists.items():
+        setattr(report, key, items)
+    return report
 
 
 def _environment(template_dir: str | None, html: bool) -> SandboxedEnvironment:
@@ -90,7 +94,7 @@ def _environment(template_dir: str | None, html: bool) -> SandboxedEnvironment:
 
 def context(report: Report) -> dict[str, object]:
     """What a report template can use (see the README): plain values, nothing that reaches the store."""
-    sections = [_section(s, getattr(report, s.key)) for s in SECTIONS]
+    sections = [_section(s, getattr(report, s.key), report.more.get(s.key, 0)) for s in SECTIONS]
     counts = {s.key: s.count for s in sections}
     return {
         "account": report.account,
@@ -105,16 +109,16 @@ def context(report: Report) -> dict[str, object]:
     }
 
 
-def _section(section: Section, items: list[Item]) -> SectionView:
+def _section(section: Section, items: list[Item], more: int = 0) -> SectionView:
     if section.key == "waiting_on_me":
         items = sorted(items, key=lambda i: not i.urgent)  # stable: the build's order within each kind
     views = [(i.group, _item(section, i)) for i in items]
     if not section.groups:
         groups = [GroupView("", [v for _, v in views])] if views else []
-        return SectionView(section.key, section.title, len(items), groups)
+        return SectionView(section.key, section.title, len(items) + more, groups, more)
     order = [*section.groups, *dict.fromkeys(g for g, _ in views if g not in section.groups)]
     groups = [GroupView(g, [v for group, v in views if group == g]) for g in order]
-    return SectionView(section.key, section.title, len(items), [g for g in groups if g.items])
+    return SectionView(section.key, section.title, len(items) + more, [g for g in groups if g.items], more)
 
 
 def _item(section: Section, item: Item) -> ItemView:

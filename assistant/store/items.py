@@ -112,6 +112,24 @@ class FollowupStore:
                 or_(func.lower(m.from_addr).like(like, escape="\\"), func.lower(m.to_json).like(like, escape="\\"),
                     func.lower(m.cc_json).like(like, escape="\\"))).order_by(m.date.desc()).limit(1)).first()
 
+    def correspondents(self, account: str) -> frozenset[str]:
+        """Everyone the user has ever written to (lower-case addresses)."""
+        out: set[str] = set()
+        with self.store.session() as s:
+            for to, cc in s.execute(select(StoredMessage.to_json, StoredMessage.cc_json).where(
+                    StoredMessage.account == account, StoredMessage.from_user.is_(True))):
+                out.update(a.lower() for _, a in (*json.loads(to), *json.loads(cc or "[]")))
+        return frozenset(out)
+
+    def first_seen(self, account: str, since: datetime) -> dict[str, datetime]:
+        """When each sender of mail since `since` first wrote (lower-case address → date)."""
+        m = StoredMessage
+        recent = select(func.lower(m.from_addr)).where(m.account == account, m.date >= since)
+        with self.store.session() as s:
+            return {a: d for a, d in s.execute(select(func.lower(m.from_addr), func.min(m.date)).where(
+                m.account == account, func.lower(m.from_addr).in_(recent)).group_by(func.lower(m.from_addr)))
+                    if d is not None}
+
     def user_name(self, account: str) -> str:
         """The name the user signs with lately (the From name of their latest mail that has one)."""
         with self.store.session() as s:
@@ -287,6 +305,17 @@ class FollowupStore:
             query = query.where(Draft.state.in_(list(states)))
         with self.store.session() as s:
             return [_draft(r) for r in s.scalars(query.order_by(Draft.id))]
+
+    def unsettled_drafts(self, account: str) -> bool:
+        """A draft of ours waits on a recovery or a second look, or is not (or no longer) in the synced
+        Drafts folder: the drafts stage has something to find out."""
+        synced = select(StoredMessage.message_id).where(
+            StoredMessage.account == account, StoredMessage.folder_role == "drafts",
+            StoredMessage.expunged.is_(False), StoredMessage.message_id.is_not(None))
+        with self.store.session() as s:
+            return s.execute(select(Draft.id).where(Draft.account == account, or_(
+                Draft.state.in_(("pending", "missing")),
+                and_(Draft.state == "present", Draft.message_id.not_in(synced)))).limit(1)).first() is not None
 
     def add_draft(self, account: str, followup_id: int, step: int, message_id: str, folder: str, raw: bytes,
                   body_sha256: str, now: datetime) -> DraftRow:
