@@ -20,7 +20,7 @@ from assistant.drafts.plan import plan
 from assistant.errors import ConnectionLost, FollowupError, MailboxError
 from assistant.mailbox.client import Folders, MailboxClient
 from assistant.mailbox.sync import FolderJob, FolderSummary, sync_folder
-from assistant.model import Decision, Mail, item_key
+from assistant.model import OPEN, Decision, Mail, item_key
 from assistant.policy import awaiting_reply, promises, relationships
 from assistant.policy.common import horizon, list_addresses
 from assistant.policy.context import PolicyContext
@@ -111,6 +111,13 @@ class PollResult:
     decisions: list[Decision] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     quiet: bool = False  # nothing new and nothing due: the last decisions stand (not decided again)
+    waiting: int = 0  # open items
+    next_due: datetime | None = None  # the next due moment still ahead
+
+    def sum_up(self, now: datetime) -> None:
+        waiting = [d for d in self.decisions if d.state in OPEN]
+        self.waiting = len(waiting)
+        self.next_due = min((d.due_at for d in waiting if d.due_at and d.due_at > now), default=None)
 
 
 def calendar_for(config: Config) -> WorkCalendar:
@@ -185,10 +192,12 @@ def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: 
     if not dry_run and _quiet(config, account, followups, synced, now):
         # Nothing new, and nothing falls due yet: what the last poll decided still stands.
         result = PollResult(account=account.name, sync=synced, quiet=True)
+        result.waiting, result.next_due = followups.open_summary(account.name, now)
         result.actions = _weekly(config, account, followups, client, synced.folder_names["inbox"], calendar, now)
         return result
     decisions, mail = decide(config, account, followups, calendar, now)
     result = PollResult(account=account.name, sync=synced, decisions=decisions)
+    result.sum_up(now)
     if any(f.error for f in synced.folders):
         # Half a mirror would make drafts look deleted or replies look missing: decide nothing.
         log.warning("%s: a folder failed to sync; drafts are left as they are until it syncs", account.name)

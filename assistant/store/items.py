@@ -306,6 +306,15 @@ class FollowupStore:
         with self.store.session() as s:
             return [_draft(r) for r in s.scalars(query.order_by(Draft.id))]
 
+    def open_summary(self, account: str, now: datetime) -> tuple[int, datetime | None]:
+        """How many items are open, and the next due moment still ahead."""
+        open_ = (Followup.account == account, Followup.state.in_(sorted(OPEN)))
+        with self.store.session() as s:
+            count = s.scalar(select(func.count()).where(*open_)) or 0
+            due = s.scalar(select(Followup.due_at).where(*open_, Followup.due_at > now)
+                           .order_by(Followup.due_at).limit(1))
+        return int(count), due
+
     def unsettled_drafts(self, account: str) -> bool:
         """A draft of ours waits on a recovery or a second look, or is not (or no longer) in the synced
         Drafts folder: the drafts stage has something to find out."""
