@@ -1,0 +1,64 @@
+"""`followup explain`: how Followup reads a message, for a user (or a bug report) asking why."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from assistant.cli.command import JSON, Context, Group, arg
+from assistant.cli.output import out
+from assistant.errors import FollowupError
+
+log = logging.getLogger("assistant")  # the logger name users have always seen on these lines
+
+group = Group()
+
+
+@group.command("explain", JSON,
+               arg("--as-sent", action="store_true", help="read each message as if you had sent it"),
+               arg("sources", nargs="+", metavar="FILE.eml|MESSAGE-ID"))
+def cmd_explain(ctx: Context) -> int:
+    """Show how Followup reads messages: automation verdict, new text vs quoted text, expects-reply.
+
+    Takes .eml files or Message-IDs of synced mail. Needs no account for files.
+
+    example: followup explain --json message.eml
+    """
+    from assistant.explain import explain_file, explain_stored
+
+    results, failed = [], False
+    for source in ctx.args.sources:
+        if Path(source).is_file():
+            try:
+                results.append(explain_file(Path(source), ctx.config, ctx.args.as_sent))
+            except Exception as e:  # noqa: BLE001 - one unreadable file never costs the others their output
+                log.error("%s: cannot explain: %s: %s", source, e.__class__.__name__, e)
+                failed = True
+            continue
+        store = ctx.store()
+        try:
+            found = explain_stored(store, ctx.config, source, ctx.args.as_sent)
+        finally:
+            store.close()
+        if found is None:
+            raise FollowupError(f"{source}: neither a file nor the Message-ID of a synced message")
+        results.append(found)
+    for r in results:
+        if ctx.args.json:
+            out(json.dumps(r, ensure_ascii=False))
+        else:
+            _print_reading(r)
+    return 1 if failed else 0
+
+
+def _print_reading(r: dict[str, Any]) -> None:
+    out(f"{r['source']}:")
+    out(f"  kind: {r['kind']} ({r['reason']})" + (f", back {r['return_date']}" if r["return_date"] else ""))
+    out(f"  expects a reply: {'yes' if r['expects_reply'] else 'no'} ({r['expects_reply_reason']})")
+    out(f"  from you: {'yes' if r['from_user'] else 'no'}")
+    for key, rule in (("new_text", None), ("quoted_text", "quote_rule"), ("signature", "signature_rule")):
+        text = " ".join(r[key].split())
+        found_by = f"  (found by: {r[rule]})" if rule and r.get(rule) else ""
+        out(f"  {key}: {text[:200]!r}{found_by}")

@@ -1,0 +1,225 @@
+"""Commands for getting set up: people to mark, the demo, a starter config, shell completion."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from assistant.cli.command import ACCOUNT, JSON, Context, Group, arg
+from assistant.cli.mail import cmd_check
+from assistant.cli.output import iso, out
+from assistant.config import default_config_path, load_config
+from assistant.store.items import FollowupStore
+
+if TYPE_CHECKING:
+    from assistant.demo import DemoRun
+
+group = Group()
+
+
+@group.command("people", JSON, ACCOUNT,
+               arg("--suggest", action="store_true", help="list the correspondents you might mark"))
+def cmd_people(ctx: Context) -> int:
+    """The people who matter: with --suggest, those you write to most and answer fastest, with counts,
+    so you can mark them in [[people]] (vip, keep_in_touch).
+
+    example: followup people --suggest
+    """
+    from dataclasses import asdict
+
+    from assistant.policy.common import list_addresses
+    from assistant.report.people import suggest
+
+    if not ctx.args.suggest:
+        _print_people(ctx)
+        return 0
+    account = ctx.accounts()[0]
+    store = ctx.store()
+    try:
+        followups = FollowupStore(store)
+        rows = suggest(followups.mail(account.name), ctx.config.people, frozenset(account.addresses),
+                       list_addresses(followups.list_headers(account.name)))
+    finally:
+        store.close()
+    if ctx.args.json:
+        out(json.dumps([asdict(r) for r in rows], indent=2))
+        return 0
+    out(f"{'who':<40} {'sent':>5} {'received':>8}  you answer in  marked")
+    for r in rows:
+        speed = f"{r.median_reply_hours:g} h" if r.median_reply_hours is not None else "-"
+        mark = ", ".join(x for x in ("VIP" if r.vip else "", f"every {r.keep_in_touch}" if r.keep_in_touch else "")
+                         if x) or "-"
+        who = f"{r.name} <{r.address}>" if r.name else r.address
+        out(f"{who[:40]:<40} {r.sent:>5} {r.received:>8}  {speed:>13}  {mark}")
+    return 0
+
+
+def _print_people(ctx: Context) -> None:
+    for p in ctx.config.people:
+        out(f"{p.match}: {'VIP' if p.vip else 'not VIP'}"
+            + (f", keep in touch every {p.keep_in_touch}" if p.keep_in_touch else ""))
+    if not ctx.config.people:
+        out("no [[people]] configured (followup people --suggest lists candidates)")
+
+
+@group.command("demo", JSON,
+               arg("--keep", action="store_true", help="leave the demo IMAP server running for your client"))
+def cmd_demo(ctx: Context) -> int:
+    """See Followup at work in seconds, with no config and no network.
+
+    Starts an embedded IMAP server (pymap) on loopback, fills a mailbox with a realistic week (questions
+    answered and not, an out-of-office, a bounce, promises made and received, a mailing list, a
+    complaint), then runs the real pipeline through the week with time travel: what is tracked and why,
+    the drafts that appear in Drafts, the ones that vanish when replies come, and the weekly report.
+    --keep leaves the server running so you can open the demo mailbox in your own mail client.
+
+    example: followup demo --keep
+    """
+    from assistant.demo import run_demo
+
+    with run_demo(ctx.clock.now(), keep=ctx.args.keep) as run:
+        if ctx.args.json:
+            out(json.dumps(_demo_json(ctx, run), indent=2))
+        else:
+            _print_demo(ctx, run)
+        if ctx.args.keep:
+            _keep_serving(run)
+    return 0
+
+
+def _demo_json(ctx: Context, run: DemoRun) -> dict[str, object]:
+    return {
+        "server": f"{run.server.host}:{run.server.port}",
+        "days": [{"at": iso(ctx, d.at), "actions": [{"action": a.kind, "subject": a.subject,
+                                                       "detail": a.detail} for a in d.actions]}
+                 for d in run.days],
+        "items": [{"kind": f.kind, "state": f.state, "subject": f.subject, "reason": f.reason}
+                  for f in run.items],
+        "drafts": len(run.drafts), "report": str(run.report_path)}
+
+
+def _print_demo(ctx: Context, run: DemoRun) -> None:
+    from assistant.demo import USER
+
+    out(f"An IMAP server (pymap) is running on {run.server.host}:{run.server.port} with the mailbox "
+        f"{USER}:\na week of mail, polled every morning and evening as `followup run` would.\n")
+    for day in run.days:
+        out(f"{day.at.astimezone(ctx.config.tz if ctx.config.path else run.config.tz):%a %b %-d %H:%M}")
+        for a in day.actions:
+            out(f"  {a.kind:<9} {a.subject!r}: {a.detail}")
+    out("\nWhat Followup tracks, and why:")
+    for f in run.items:
+        out(f"  {f.kind:<14} {f.state:<9} {f.subject[:32]:<32} {f.reason[:70]}")
+    out(f"\nIn the Drafts folder now ({len(run.drafts)}), for Dana to review and send:")
+    for raw in run.drafts:
+        _print_draft(raw)
+    out(f"\nThe weekly report: {run.report_path}")
+    out("\nTo try it on your own mailbox, run `followup init`, or put these lines in "
+        "~/.config/followup/config.toml:\n"
+        '  [[accounts]]\n  host = "imap.example.com"\n  username = "you@example.com"\n'
+        '  password_env = "FOLLOWUP_PASSWORD"')
+
+
+def _print_draft(raw: bytes) -> None:
+    import email
+    from email.policy import default as default_policy
+
+    msg = email.message_from_bytes(raw, policy=default_policy)
+    body = str(msg.get_body(("plain",)).get_content()).replace("\r\n", "\n")  # type: ignore[union-attr]
+    out(f"  ┌ To: {msg['To']}\n  │ Subject: {msg['Subject']}")
+    for line in body.split("\n\nOn ")[0].strip().splitlines():
+        out(f"  │ {line}")
+    out("  └")
+
+
+def _keep_serving(run: DemoRun) -> None:
+    import threading
+
+    from assistant.demo import PASSWORD, USER
+
+    out(f"\nThe demo server keeps running: IMAP {run.server.host} port {run.server.port}, no TLS, "
+        f"user {USER}, password {PASSWORD}. Press Ctrl-C to stop it.")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    run.server.stop()
+
+
+@group.command(
+    "init",
+    arg("--email", metavar="ADDRESS", help="your address (asked for when omitted on a terminal)"),
+    arg("--provider", metavar="KEY", help="gmail, google-workspace, outlook, microsoft365, "
+        "fastmail, icloud, yahoo or generic (default: from the address)"),
+    arg("--name", metavar="NAME", help="the account's short name"),
+    arg("--password-env", metavar="VAR", help="the environment variable with the password", exclusive="secret"),
+    arg("--password-command", metavar="CMD", help="a command that prints the password", exclusive="secret"),
+    arg("--store-password", action="store_true", help="write the password into the file (discouraged)"),
+    arg("--force", action="store_true", help="replace an existing config file"),
+    arg("--no-check", action="store_true", help="do not run `followup check` afterwards"),
+    needs_config=False)
+def cmd_init(ctx: Context) -> int:
+    """Write a starter config for your mailbox, then check it.
+
+    Recognises common providers from the address (Gmail, Google Workspace, Outlook.com, Microsoft 365,
+    Fastmail, iCloud, Yahoo; anything else as plain IMAP) from a built-in table, without looking anything
+    up on the network, and explains how each one logs in (app passwords, OAuth2). The password never goes
+    into the file unless you insist with --store-password.
+
+    example: followup init --email me@gmail.com
+    """
+    import getpass
+
+    from assistant.onboarding import init
+
+    path = ctx.args.config or default_config_path()
+    interactive = ctx.args.email is None and sys.stdin.isatty()
+
+    def ask(prompt: str, default: str | None) -> str:
+        if prompt == init.PASSWORD_PROMPT:
+            return getpass.getpass(prompt)
+        answer = input(f"{prompt}{f' [{default}]' if default else ''}: ").strip()
+        return answer or (default or "")
+
+    written = init.run_init(path, ask, out, address=ctx.args.email, provider=ctx.args.provider,
+                            name=ctx.args.name, password_env=ctx.args.password_env,
+                            password_command=ctx.args.password_command, store_password=ctx.args.store_password,
+                            force=ctx.args.force, interactive=interactive, check=not ctx.args.no_check)
+    if ctx.args.no_check:
+        return 0
+    ctx.config = load_config(written)
+    ctx.args.json, ctx.args.account = False, None  # `check`'s own options, as if run plainly
+    return cmd_check(ctx)
+
+
+@group.command("completion", arg("shell", choices=("bash", "zsh")), needs_config=False)
+def cmd_completion(ctx: Context) -> int:
+    """Print a shell completion script for bash or zsh.
+
+    example: followup completion bash > ~/.local/share/bash-completion/completions/followup
+    """
+    from assistant.cli.app import COMMANDS, GLOBAL_ARGS  # app imports this module: only at run time
+
+    helps = ["-h", "--help"]
+    cases = "\n".join(f'        {c.name}) opts="{" ".join(helps + c.option_strings)}" ;;' for c in COMMANDS.values())
+    everything = list(COMMANDS) + helps + [o for a in GLOBAL_ARGS for o in a.option_strings]
+    script = f"""# followup {ctx.args.shell} completion
+_followup() {{
+    local cur cmd opts
+    cur="${{COMP_WORDS[COMP_CWORD]}}"
+    cmd=""
+    for w in "${{COMP_WORDS[@]:1:COMP_CWORD-1}}"; do
+        case "$w" in -*) ;; *) cmd="$w"; break ;; esac
+    done
+    case "$cmd" in
+{cases}
+        *) opts="{" ".join(everything)}" ;;
+    esac
+    COMPREPLY=( $(compgen -W "$opts" -f -- "$cur") )
+}}
+"""
+    if ctx.args.shell == "zsh":
+        script += "autoload -U +X bashcompinit && bashcompinit\n"
+    out(script + "complete -F _followup followup\n")
+    return 0
