@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from assistant.analysis.read import read
 from assistant.config import AccountConfig, SyncConfig
 from assistant.mailbox.client import Fetched, FolderStatus, MailboxClient
 from assistant.message import parse_ids, parse_message
@@ -59,6 +58,9 @@ def to_record(fetched: Fetched, account: AccountConfig, calendar: WorkCalendar,
     text of the message it replies to, when stored: lines that repeat it are quoted, whatever the language."""
     p = parse_message(fetched.raw, parent)
     from_addr = p.from_.email if p.from_ else ""
+    # imported on first use: a sync with nothing new never compiles the readers' patterns
+    from assistant.analysis.read import read
+
     reading = read(p, p.date or fetched.internal_date, calendar)
     promises = tuple({"text": x.text, "what": x.what, "due": x.due.isoformat() if x.due else None, "by": x.by}
                      for x in reading.promises)

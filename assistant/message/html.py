@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
-
 _QUOTE_SELECTORS = (
     "blockquote", "div.gmail_quote", "div.gmail_extra", "div.yahoo_quoted", "div#appendonsend",
     "div#divRplyFwdMsg", "div.moz-cite-prefix", "div#mail-editor-reference-message-container",
@@ -12,6 +10,8 @@ _QUOTE_SELECTORS = (
 
 def html_to_text(html: str) -> tuple[str, str]:
     """HTML → (visible text, text of quoted blocks), block elements on their own lines."""
+    from bs4 import BeautifulSoup  # imported on first use: most commands never read HTML (0.2 s saved)
+
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "head", "title"]):
         tag.decompose()
