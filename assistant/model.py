@@ -51,6 +51,7 @@ class DraftState(StrEnum):
 
 
 DRAFT_LIVE: frozenset[str] = frozenset({DraftState.PENDING, DraftState.PRESENT})
+DRAFT_HELD: frozenset[str] = DRAFT_LIVE | {DraftState.MISSING, DraftState.EDITED}  # a step already drafted
 
 
 def label(kind: str, step: int = 1) -> str:

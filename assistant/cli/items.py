@@ -9,7 +9,7 @@ from typing import Any
 from assistant.cli.command import ACCOUNT, JSON, Context, Group, arg
 from assistant.cli.output import iso, local, out
 from assistant.errors import ConfigError, FollowupError
-from assistant.model import OPEN
+from assistant.model import DRAFT_LIVE, OPEN, DraftState
 from assistant.store.items import FollowupStore
 from assistant.store.models import Followup
 
@@ -30,13 +30,12 @@ def cmd_list(ctx: Context) -> int:
     try:
         followups = FollowupStore(store)
         names = [ctx.args.account] if ctx.args.account else [a.name for a in ctx.config.accounts]
-        rows = [f for name in names for f in followups.followups(name)]
-        drafts = {d.followup_id: d.message_id for name in names for d in followups.drafts(name)
-                  if d.state in ("pending", "present", "edited")}
+        states = None if ctx.args.all else OPEN
+        rows = [f for name in names for f in followups.followups(name, states)]
+        drafts = {d.followup_id: d.message_id for name in names
+                  for d in followups.drafts(name, sorted(DRAFT_LIVE | {DraftState.EDITED}))}
     finally:
         store.close()
-    if not ctx.args.all:
-        rows = [f for f in rows if f.state in OPEN]
     items = [_item_json(ctx, f, drafts.get(f.id)) for f in rows]
     if ctx.args.json:
         out(json.dumps(items, indent=2))

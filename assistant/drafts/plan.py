@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from assistant.model import DRAFT_LIVE, Decision, DraftState, Mail, Override, State
+from assistant.model import DRAFT_HELD, DRAFT_LIVE, Decision, DraftState, Mail, Override, State
 
 if TYPE_CHECKING:  # a value type only: the plan never reaches the store
     from assistant.store.items import DraftRow
@@ -22,7 +22,7 @@ MISSING_GRACE = timedelta(minutes=10)  # a vanished draft is "deleted" only if n
 # A cold item's draft is the user's last chance: kept. A snoozed one waits with its item.
 REMOVE_WHEN: frozenset[str] = frozenset({State.REPLIED, State.BOUNCED, State.DISMISSED, State.KEPT})
 # Our draft for the item's step exists (or may): the item is drafted and no new one is made.
-HELD: frozenset[str] = DRAFT_LIVE | {DraftState.MISSING, DraftState.EDITED}
+HELD = DRAFT_HELD
 REVIEWED: frozenset[str] = DRAFT_LIVE | {DraftState.MISSING}  # drafts whose fate we still follow
 
 

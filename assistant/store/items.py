@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, union
 from sqlalchemy.orm import Session, defer
 
-from assistant.model import OPEN, Decision, Mail, Override, Tracked, item_key
+from assistant.model import DRAFT_HELD, DRAFT_LIVE, OPEN, Decision, Mail, Override, Tracked, item_key
 from assistant.store.models import Draft, Followup, QuietMark, StoredMessage, WeeklyReport
 from assistant.store.repo import Store
 
@@ -98,7 +98,7 @@ class FollowupStore:
             select(f.thread_key).where(f.account == account, or_(
                 f.state.in_(sorted(OPEN)), f.manual.is_not(None), f.snoozed_until.is_not(None))),
             select(f.thread_key).join(Draft, Draft.followup_id == f.id).where(
-                f.account == account, Draft.state.in_(("pending", "present", "missing", "edited"))),
+                f.account == account, Draft.state.in_(sorted(DRAFT_HELD))),
         ).subquery().select()
 
     def last_mail_with(self, account: str, pattern: str) -> str | None:
@@ -253,10 +253,12 @@ class FollowupStore:
             s.flush()
             return row.id
 
-    def followups(self, account: str | None = None) -> list[Followup]:
+    def followups(self, account: str | None = None, states: Iterable[str] | None = None) -> list[Followup]:
         query = select(Followup).order_by(Followup.due_at.is_(None), Followup.due_at, Followup.id)
         if account:
             query = query.where(Followup.account == account)
+        if states is not None:
+            query = query.where(Followup.state.in_(sorted(states)))
         with self.store.session() as s:
             return list(s.scalars(query))
 
@@ -267,7 +269,7 @@ class FollowupStore:
     def tracked_for_report(self, account: str) -> list[Tracked]:
         with self.store.session() as s:
             waiting = set(s.scalars(select(Draft.followup_id).where(Draft.account == account,
-                                                                    Draft.state.in_(("pending", "present")))))
+                                                                    Draft.state.in_(sorted(DRAFT_LIVE)))))
             rows = s.scalars(select(Followup).where(Followup.account == account))
             return [Tracked(id=r.id, kind=r.kind, state=r.state, message_id=r.message_id, subject=r.subject,
                             to=[a for _, a in json.loads(r.to_json)], sent_at=r.sent_at, due_at=r.due_at,

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from assistant.model import OPEN
+from assistant.model import DRAFT_LIVE, OPEN
 from assistant.store.models import AccountStatus, Draft, Followup, StoredMessage
 from assistant.store.repo import Store
 
@@ -63,7 +63,7 @@ class StatusStore:
                 open_items = s.scalar(select(func.count()).select_from(Followup).where(
                     Followup.account == account, Followup.state.in_(sorted(OPEN)))) or 0
                 drafts = s.scalar(select(func.count()).select_from(Draft).where(
-                    Draft.account == account, Draft.state.in_(("pending", "present")))) or 0
+                    Draft.account == account, Draft.state.in_(sorted(DRAFT_LIVE)))) or 0
                 out.append(StatusRow(
                     account=account, state=row.state if row else "never run",
                     last_success_at=row.last_success_at if row else None,
