@@ -97,7 +97,7 @@ def _sync(client: MailboxClient, config: Config, account: AccountConfig, store: 
     # Unthreaded rows are their own trigger: a kill between a saved batch and its threading is mended here.
     if any(f.touched for f in result.folders):
         FollowupStore(store).set_quiet(account.name, None, "")  # new mail: the next poll decides again
-    if any(f.touched for f in result.folders) or store.has_unthreaded(account.name):
+    if any(f.rethread for f in result.folders) or store.has_unthreaded(account.name):
         keys = build_threads(store.thread_inputs(account.name))
         result.threads_changed = store.apply_threads(account.name, keys)
     result.imap_commands = client.commands_sent
