@@ -229,6 +229,8 @@ def poll_cells(bench: Bench, generated: Generated) -> dict[str, str]:
     cells: dict[str, str] = {}
     step, actions = bench.poll(NOW)
     cells["first poll (decides all)"] = f"{step.cell()}, {actions['drafted']} drafts"
+    step, actions = bench.poll(NOW)  # syncs the drafts the first poll wrote: that is news, so it decides
+    cells["second poll (syncs its drafts)"] = f"{step.cell()}, {actions.total()} actions"
     step, actions = bench.poll(NOW)
     cells["no-change poll"] = f"{step.cell()}, {actions.total()} actions"
     when = NOW - timedelta(minutes=5)
