@@ -211,6 +211,13 @@ class FollowupStore:
                 StoredMessage.account == account)).one()
         return repr((tuple(items), tuple(drafts), tuple(mail)))
 
+    @staticmethod
+    def _forget_quiet(s: Session, account: str) -> None:
+        """The user's word is news: the next poll decides again (whatever clock --now pretends)."""
+        row = s.get(QuietMark, account)
+        if row is not None:
+            row.mark = ""
+
     def quiet(self, account: str) -> QuietMark | None:
         with self.store.session() as s:
             return s.get(QuietMark, account)
@@ -239,6 +246,7 @@ class FollowupStore:
             else:
                 row.manual = action
             row.updated_at = now
+            self._forget_quiet(s, row.account)
 
     def track(self, account: str, message_id: str, now: datetime) -> int:
         """Record the user's wish to track a message (the next poll decides its state)."""
@@ -250,6 +258,7 @@ class FollowupStore:
                                state="waiting", reason="tracked by you (followup track)")
                 s.add(row)
             row.manual, row.snoozed_until, row.updated_at = "track", None, now
+            self._forget_quiet(s, account)
             s.flush()
             return row.id
 
