@@ -12,13 +12,13 @@ from datetime import datetime
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from assistant.analysis.threads import build_threads
 from assistant.clock import Clock
 from assistant.config import AccountConfig, Config, resolve_secret
 from assistant.drafts.apply import Action, Applier, Renderer, preview
 from assistant.drafts.plan import plan
 from assistant.errors import ConnectionLost, FollowupError, MailboxError
 from assistant.mailbox.client import Folders, MailboxClient
+from assistant.mailbox.rethread import rethread
 from assistant.mailbox.sync import FolderJob, FolderSummary, sync_folder
 from assistant.model import OPEN, Decision, Mail, item_key
 from assistant.policy import awaiting_reply, promises, relationships
@@ -94,12 +94,11 @@ def _sync(client: MailboxClient, config: Config, account: AccountConfig, store: 
             log.error("%s/%s: %s", account.name, name, e)
             summary = FolderSummary(role=role, name=name, error=str(e))
         result.folders.append(summary)
-    # Unthreaded rows are their own trigger: a kill between a saved batch and its threading is mended here.
     if any(f.touched for f in result.folders):
         FollowupStore(store).set_quiet(account.name, None, "")  # new mail: the next poll decides again
-    if any(f.rethread for f in result.folders) or store.has_unthreaded(account.name):
-        keys = build_threads(store.thread_inputs(account.name))
-        result.threads_changed = store.apply_threads(account.name, keys)
+    # Unthreaded rows are their own trigger: a kill between a saved batch and its threading is mended here.
+    threaded = rethread(store, account.name)
+    result.threads_changed = threaded.changed if threaded else 0
     result.imap_commands = client.commands_sent
     return result
 

@@ -76,6 +76,34 @@ def has_threading_headers(m: ThreadInput) -> bool:
     return bool(_chain(m)) or m.gm_thrid is not None or thread_index_root(m.thread_index) is not None
 
 
+def thread_links(m: ThreadInput) -> frozenset[str]:
+    """What can join this message to another: its own id, the ids it names, Gmail's thread id and the
+    Thread-Index conversation. Two messages share a thread by headers iff a chain of shared links joins them."""
+    links = {f"id:{i}" for i in _chain(m)}
+    if m.message_id:
+        links.add(f"id:{m.message_id}")
+    if m.gm_thrid is not None:
+        links.add(f"gm:{m.gm_thrid}")
+    root = thread_index_root(m.thread_index)
+    if root:
+        links.add(f"ti:{root}")
+    return frozenset(links)
+
+
+def joins_on_subject(m: ThreadInput) -> bool:
+    """A reply with no threading headers at all: only the subject fallback can place it."""
+    return (not m.from_user and m.date is not None and not has_threading_headers(m)
+            and _PREFIX.match(m.subject or "") is not None)
+
+
+def subject_match(reply: ThreadInput, sent: ThreadInput) -> bool:
+    """`sent` (the user's) is a candidate parent for `reply` (see joins_on_subject): same base subject,
+    sent up to 30 days before, to a set of people the reply's sender was part of."""
+    return (sent.from_user and sent.date is not None and reply.date is not None
+            and sent.date <= reply.date <= sent.date + SUBJECT_WINDOW and reply.from_addr in sent.participants
+            and base_subject(sent.subject) == base_subject(reply.subject))
+
+
 def build_threads(messages: Sequence[ThreadInput]) -> dict[int, str]:
     """Map each message key to its thread's key: the Message-ID of the thread's earliest message."""
     uf = _UnionFind()
@@ -103,15 +131,12 @@ def _subject_fallback(messages: Sequence[ThreadInput], uf: _UnionFind) -> None:
         if m.from_user and m.date:
             sent_by_subject.setdefault(base_subject(m.subject), []).append(m)
     for m in messages:
-        if m.from_user or has_threading_headers(m) or not m.date or not _PREFIX.match(m.subject or ""):
+        if not joins_on_subject(m):
             continue
-        best = None
-        for sent in sent_by_subject.get(base_subject(m.subject), ()):
-            assert sent.date is not None
-            if sent.date <= m.date <= sent.date + SUBJECT_WINDOW and m.from_addr in sent.participants:
-                if best is None or (best.date and sent.date > best.date):
-                    best = sent
-        if best is not None:
+        candidates = [s for s in sent_by_subject.get(base_subject(m.subject), ()) if subject_match(m, s)]
+        if candidates:
+            # the latest such message; the row key breaks a tie, so the order messages come in never matters
+            best = max(candidates, key=lambda s: (s.date, s.key))
             uf.union(("msg", best.key), ("msg", m.key))
 
 

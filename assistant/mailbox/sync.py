@@ -51,11 +51,6 @@ class FolderSummary:
     def touched(self) -> bool:
         return bool(self.new or self.changed or self.expunged or self.rematched or self.resynced)
 
-    @property
-    def rethread(self) -> bool:
-        """Threads can change: mail came or went (a flag change leaves every thread as it was)."""
-        return bool(self.new or self.expunged or self.rematched or self.resynced)
-
 
 def to_record(fetched: Fetched, account: AccountConfig, calendar: WorkCalendar,
               parent: str | None = None) -> MessageRecord:

@@ -67,9 +67,16 @@ def _horizon(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[Base.metadata.tables["quiet_marks"]])
 
 
+def _thread_links(conn: Connection) -> None:
+    # Empty at first: the next threading finds no links for the account and rebuilds it in full, which
+    # writes them (mailbox.rethread).
+    Base.metadata.create_all(conn, tables=[Base.metadata.tables["thread_links"]])
+
+
 STEPS: Sequence[Step] = (("0001_initial", _initial), ("0002_followups", _followups), ("0003_promises", _promises),
                          ("0004_reports", _reports), ("0005_status", _status), ("0006_split_rules", _split_rules),
-                         ("0007_horizon", _horizon))
+                         ("0007_horizon", _horizon),
+                         ("0008_thread_links", _thread_links))
 
 
 def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> list[str]:

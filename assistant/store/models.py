@@ -124,6 +124,19 @@ class StoredMessage(Base):
     signature_rule: Mapped[str | None] = mapped_column(Text)
 
 
+class ThreadLink(Base):
+    """One thing that can join a stored message to others (analysis.threads.thread_links): an id it has or
+    names, a Gmail thread, an Outlook conversation. New mail finds the threads it joins through these, so
+    threading touches only those threads."""
+
+    __tablename__ = "thread_links"
+    __table_args__ = (Index("ix_thread_links_account_link", "account", "link"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(200))
+    link: Mapped[str] = mapped_column(String(1010))
+    message: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+
+
 class Thread(Base):
     __tablename__ = "threads"
     __table_args__ = (UniqueConstraint("account", "key"),)

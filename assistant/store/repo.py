@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select, text, update
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.errors import StoreError
 from assistant.model import ThreadInput
 from assistant.store.migrations import migrate
-from assistant.store.models import FolderState, StoredMessage, Thread
+from assistant.store.models import FolderState, StoredMessage, Thread, ThreadLink
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +217,7 @@ class Store:
                 row = stale.pop(record.message_id, None) if record.message_id else None
                 if row is not None:
                     rematched += 1  # UIDVALIDITY changed: keep the row (and what refers to it)
+                    row.thread_key = None  # and thread it again with the rest of its folder
                 else:
                     row = StoredMessage(account=cursor.account, folder_role=cursor.role)
                     s.add(row)
@@ -244,11 +245,11 @@ class Store:
 
     def expunge_stale(self, cursor: Cursor) -> int:
         """After a resync: rows of an older UIDVALIDITY that were not found again are gone."""
+        where = (StoredMessage.account == cursor.account, StoredMessage.folder_role == cursor.role,
+                 StoredMessage.uidvalidity != cursor.uidvalidity, StoredMessage.expunged.is_(False))
         with self.session() as s:
-            result = s.execute(update(StoredMessage).where(
-                StoredMessage.account == cursor.account, StoredMessage.folder_role == cursor.role,
-                StoredMessage.uidvalidity != cursor.uidvalidity, StoredMessage.expunged.is_(False),
-            ).values(expunged=True))
+            self._unthread(s, cursor.account, *where)
+            result = s.execute(update(StoredMessage).where(*where).values(expunged=True))
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def stored_uids(self, cursor: Cursor, newest: int | None = None) -> list[int]:
@@ -279,12 +280,26 @@ class Store:
         gone = list(uids)
         if not gone:
             return 0
+        where = (StoredMessage.account == cursor.account, StoredMessage.folder_role == cursor.role,
+                 StoredMessage.uidvalidity == cursor.uidvalidity, StoredMessage.uid.in_(gone),
+                 StoredMessage.expunged.is_(False))
         with self.session() as s:
-            result = s.execute(update(StoredMessage).where(
-                StoredMessage.account == cursor.account, StoredMessage.folder_role == cursor.role,
-                StoredMessage.uidvalidity == cursor.uidvalidity, StoredMessage.uid.in_(gone),
-            ).values(expunged=True))
+            self._unthread(s, cursor.account, *where)
+            result = s.execute(update(StoredMessage).where(*where).values(expunged=True))
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _unthread(s: Session, account: str, *where: Any) -> None:
+        """Before rows matching `where` go: their threads may split, so every other message of those threads
+        is unthreaded (in the same transaction) and the next threading rebuilds just them."""
+        keys = sorted(set(s.scalars(select(StoredMessage.thread_key).distinct().where(
+            *where, StoredMessage.thread_key.is_not(None)))))
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            s.execute(update(StoredMessage).where(
+                StoredMessage.account == account, StoredMessage.expunged.is_(False),
+                StoredMessage.thread_key.in_(chunk)).values(thread_key=None))
+            s.execute(delete(Thread).where(Thread.account == account, Thread.key.in_(chunk)))
 
     def messages(self, account: str, include_expunged: bool = False) -> list[StoredMessage]:
         query = select(StoredMessage).where(StoredMessage.account == account)
@@ -317,71 +332,151 @@ class Store:
 
     # --- threads ------------------------------------------------------------------------------
 
-    def thread_inputs(self, account: str) -> list[ThreadInput]:
-        cols = (StoredMessage.id, StoredMessage.message_id, StoredMessage.in_reply_to, StoredMessage.references,
-                StoredMessage.subject, StoredMessage.date, StoredMessage.from_addr, StoredMessage.to_json,
-                StoredMessage.cc_json, StoredMessage.from_user, StoredMessage.gm_thrid, StoredMessage.headers_json)
+    _THREAD_COLS = (StoredMessage.id, StoredMessage.message_id, StoredMessage.in_reply_to, StoredMessage.references,
+                    StoredMessage.subject, StoredMessage.date, StoredMessage.from_addr, StoredMessage.to_json,
+                    StoredMessage.cc_json, StoredMessage.from_user, StoredMessage.gm_thrid,
+                    StoredMessage.headers_json, StoredMessage.thread_key)
+
+    def _thread_rows(self, account: str, *where: Any) -> list[tuple[ThreadInput, str | None]]:
+        """What threading reads of the account's present mail matching `where`, with each row's thread key."""
         with self.session() as s:
-            rows = s.execute(select(*cols).where(StoredMessage.account == account,
-                                                 StoredMessage.expunged.is_(False))).all()
+            rows = s.execute(select(*self._THREAD_COLS).where(
+                StoredMessage.account == account, StoredMessage.expunged.is_(False), *where)).all()
         out = []
         for r in rows:
             people = {r.from_addr} | {a for _, a in json.loads(r.to_json)} | {a for _, a in json.loads(r.cc_json)}
-            out.append(ThreadInput(
+            out.append((ThreadInput(
                 key=r.id, message_id=r.message_id, in_reply_to=r.in_reply_to,
                 references=tuple(r.references.split()), subject=r.subject, date=r.date,
                 from_addr=r.from_addr, participants=frozenset(people), from_user=r.from_user,
                 gm_thrid=r.gm_thrid, thread_index=json.loads(r.headers_json).get("Thread-Index"),
-            ))
+            ), r.thread_key))
         return out
 
+    def thread_inputs(self, account: str) -> list[ThreadInput]:
+        return [m for m, _ in self._thread_rows(account)]
+
+    def unthreaded(self, account: str) -> list[ThreadInput]:
+        """Mail not in a thread yet: new, or of a thread that lost a message (see _unthread)."""
+        return [m for m, _ in self._thread_rows(account, StoredMessage.thread_key.is_(None))]
+
+    def thread_members(self, account: str, keys: Iterable[str]) -> list[ThreadInput]:
+        wanted = sorted(set(keys))
+        return [m for start in range(0, len(wanted), 500)
+                for m, _ in self._thread_rows(account, StoredMessage.thread_key.in_(wanted[start:start + 500]))]
+
+    def mail_between(self, account: str, start: datetime, end: datetime, *, from_user: bool,
+                     headerless: bool = False) -> list[tuple[ThreadInput, str | None]]:
+        """Threaded mail dated in [start, end], the user's or not; `headerless`: no In-Reply-To, References or
+        Gmail thread (what the subject fallback can move)."""
+        where = [StoredMessage.from_user.is_(from_user), StoredMessage.date >= start, StoredMessage.date <= end,
+                 StoredMessage.thread_key.is_not(None)]
+        if headerless:
+            where += [StoredMessage.in_reply_to.is_(None), StoredMessage.references == "",
+                      StoredMessage.gm_thrid.is_(None)]
+        return self._thread_rows(account, *where)
+
+    def threads_linked(self, account: str, links: Iterable[str]) -> set[str]:
+        """The threads of present, threaded mail that shares any of `links`."""
+        wanted = sorted(set(links))
+        keys: set[str] = set()
+        with self.session() as s:
+            for start in range(0, len(wanted), 500):
+                keys.update(s.scalars(select(StoredMessage.thread_key).distinct().join(
+                    ThreadLink, ThreadLink.message == StoredMessage.id).where(
+                    ThreadLink.account == account, ThreadLink.link.in_(wanted[start:start + 500]),
+                    StoredMessage.expunged.is_(False), StoredMessage.thread_key.is_not(None))))
+        return keys
+
+    def has_links(self, account: str) -> bool:
+        with self.session() as s:
+            return s.execute(select(ThreadLink.id).where(ThreadLink.account == account).limit(1)).first() is not None
+
     def has_unthreaded(self, account: str) -> bool:
-        """Stored mail with no thread yet: a process killed between saving a batch and threading it."""
+        """Stored mail with no thread yet: new mail, or a kill between saving a batch and threading it."""
         with self.session() as s:
             return s.execute(select(StoredMessage.id).where(
                 StoredMessage.account == account, StoredMessage.expunged.is_(False),
                 StoredMessage.thread_key.is_(None)).limit(1)).first() is not None
 
-    def apply_threads(self, account: str, keys: dict[int, str]) -> int:
-        """Write each message's thread key and rebuild the account's thread summaries."""
+    def apply_threads(self, account: str, keys: dict[int, str], links: dict[int, frozenset[str]] | None = None,
+                      scope: set[str] | None = None) -> int:
+        """Write each message's thread key, its links, and the thread summaries, in one transaction.
+
+        With `scope` (the old keys of every thread the new keys were built from), only those rows and
+        threads are touched; without it `keys` covers the whole account and everything is rewritten."""
         changed = 0
         with self.session() as s:
-            current = dict(s.execute(select(StoredMessage.id, StoredMessage.thread_key).where(
-                StoredMessage.account == account, StoredMessage.expunged.is_(False))).all())
+            ids = sorted(keys)
+            current: dict[int, str | None] = {}
+            if scope is None:
+                current = dict(s.execute(select(StoredMessage.id, StoredMessage.thread_key).where(
+                    StoredMessage.account == account, StoredMessage.expunged.is_(False))).all())
+            else:
+                for start in range(0, len(ids), 500):
+                    current.update(s.execute(select(StoredMessage.id, StoredMessage.thread_key).where(
+                        StoredMessage.id.in_(ids[start:start + 500]))).all())
             by_key: dict[str, list[int]] = {}
             for row_id, key in keys.items():
-                by_key.setdefault(key, []).append(row_id)
                 if current.get(row_id) != key:
+                    by_key.setdefault(key, []).append(row_id)
                     changed += 1
-            for key, ids in by_key.items():
-                if any(current.get(i) != key for i in ids):
-                    s.execute(update(StoredMessage).where(StoredMessage.id.in_(ids)).values(thread_key=key))
-            if changed:
-                self._refresh_threads(s, account)
+            for key, changed_ids in by_key.items():
+                for start in range(0, len(changed_ids), 500):
+                    s.execute(update(StoredMessage).where(StoredMessage.id.in_(changed_ids[start:start + 500]))
+                              .values(thread_key=key))
+            if links is not None:
+                self._write_links(s, account, links, everything=scope is None)
+            if scope is None:
+                if changed:
+                    self._refresh_threads(s, account, None)
+            else:
+                self._refresh_threads(s, account, scope | set(keys.values()))
         return changed
 
     @staticmethod
-    def _refresh_threads(s: Session, account: str) -> None:
-        stats = s.execute(select(
-            StoredMessage.thread_key, func.min(StoredMessage.date), func.max(StoredMessage.date), func.count(),
-        ).where(StoredMessage.account == account, StoredMessage.expunged.is_(False))
-         .group_by(StoredMessage.thread_key)).all()
-        existing = {t.key: t for t in s.scalars(select(Thread).filter_by(account=account))}
-        subjects = dict(s.execute(select(StoredMessage.thread_key, StoredMessage.subject).where(
-            StoredMessage.account == account, StoredMessage.message_id == StoredMessage.thread_key)).all())
-        seen = set()
-        for key, first, last, count in stats:
-            if key is None:
-                continue
-            seen.add(key)
-            thread = existing.get(key) or Thread(account=account, key=key)
-            if thread.id is None:
-                s.add(thread)
-            thread.subject = subjects.get(key, thread.subject or "")
-            thread.first_date, thread.last_date, thread.message_count = first, last, count
-        for key, thread in existing.items():
-            if key not in seen:
-                s.delete(thread)
+    def _write_links(s: Session, account: str, links: dict[int, frozenset[str]], everything: bool) -> None:
+        if everything:
+            s.execute(delete(ThreadLink).where(ThreadLink.account == account))
+        else:
+            ids = sorted(links)
+            for start in range(0, len(ids), 500):
+                s.execute(delete(ThreadLink).where(ThreadLink.message.in_(ids[start:start + 500])))
+        rows = [{"account": account, "link": link, "message": row_id}
+                for row_id, row_links in links.items() for link in sorted(row_links)]
+        for start in range(0, len(rows), 5000):
+            s.execute(insert(ThreadLink), rows[start:start + 5000])  # executemany, no ORM objects
+
+    @staticmethod
+    def _refresh_threads(s: Session, account: str, keys: set[str] | None) -> None:
+        """Rebuild the summaries of the threads named in `keys` (all of the account's when None): a key that
+        no present message carries any more loses its summary."""
+        wanted = None if keys is None else sorted(keys)
+        chunks = [None] if wanted is None else [wanted[i:i + 500] for i in range(0, len(wanted), 500)]
+        for chunk in chunks:
+            by_key = [] if chunk is None else [StoredMessage.thread_key.in_(chunk)]
+            stats = s.execute(select(
+                StoredMessage.thread_key, func.min(StoredMessage.date), func.max(StoredMessage.date), func.count(),
+            ).where(StoredMessage.account == account, StoredMessage.expunged.is_(False), *by_key)
+             .group_by(StoredMessage.thread_key)).all()
+            existing = {t.key: t for t in s.scalars(select(Thread).where(
+                Thread.account == account, *([] if chunk is None else [Thread.key.in_(chunk)])))}
+            subjects = dict(s.execute(select(StoredMessage.thread_key, StoredMessage.subject).where(
+                StoredMessage.account == account, StoredMessage.message_id == StoredMessage.thread_key,
+                *by_key)).all())
+            seen = set()
+            for key, first, last, count in stats:
+                if key is None:
+                    continue
+                seen.add(key)
+                thread = existing.get(key) or Thread(account=account, key=key)
+                if thread.id is None:
+                    s.add(thread)
+                thread.subject = subjects.get(key, thread.subject or "")
+                thread.first_date, thread.last_date, thread.message_count = first, last, count
+            for key, thread in existing.items():
+                if key not in seen:
+                    s.delete(thread)
 
     def threads(self, account: str) -> list[Thread]:
         with self.session() as s:
