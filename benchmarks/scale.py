@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "benchmarks")]  # this checkout, not an installed copy
 from scale_mail import NOW, Generated, MailWriter, generate, human_reply  # noqa: E402
 from servers import Dovecot, Server, pool_users  # noqa: E402
@@ -249,14 +250,30 @@ def poll_cells(bench: Bench, generated: Generated) -> dict[str, str]:
     return cells
 
 
-def measure(size: int, place: Place, seed: int) -> dict[str, str]:
+def daemon_cells(bench: Bench, hours: int) -> dict[str, str]:
+    """The worker's polls every 5 minutes for `hours` pretended hours, one new message an hour, in one process."""
+    env = dict(os.environ, BENCH_PW=bench.password,
+               PYTHONPATH=os.pathsep.join(filter(None, (str(REPO), str(HERE), str(REPO / "tests"),
+                                                             os.environ.get("PYTHONPATH")))))
+    step = run_step([sys.executable, str(HERE / "daemon_day.py"), "--config", str(bench.config),
+                     "--start", (LATER + timedelta(hours=1)).isoformat(), "--hours", str(hours),
+                     "--marker", str(bench.place.marker)], env)
+    day = step.json()
+    rss = day["rss_mb_by_hour"]
+    return {f"daemon, {hours} h of polls (RSS after 1st h → last h)":
+            f"{rss[0]:.0f} → {rss[-1]:.0f} MB (peak {step.peak_mb:.0f} MB), {day['polls']} polls: "
+            f"{day['quiet_poll_s']:.2f} s quiet, {day['mail_poll_s']:.2f} s with new mail (medians)"}
+
+
+def measure(size: int, place: Place, seed: int, daemon_hours: int) -> dict[str, str]:
     """Every figure for one size, as table cells keyed by row name."""
     user, password = pool_users(1)[0]
     proc, server = start_dovecot(place, user, password)
     try:
         generated, cell = mailbox(server, place, user, size, seed)
         bench = Bench(place, server, user, password, write_config(place, server, user))
-        return {"mailbox": cell, **sync_cells(bench), **poll_cells(bench, generated)}
+        cells = {"mailbox": cell, **sync_cells(bench), **poll_cells(bench, generated)}
+        return {**cells, **daemon_cells(bench, daemon_hours)} if daemon_hours else cells
     finally:
         proc.halt()
 
@@ -275,6 +292,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, nargs="+", default=[10_000, 100_000], metavar="N")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep each size's Maildir in DIR/<size>/")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--daemon-hours", type=int, default=24, metavar="H",
+                        help="pretended hours of the daemon's polls for the memory row (0: skip it)")
     args = parser.parse_args()
     base = args.keep.resolve() if args.keep else Path(tempfile.mkdtemp(prefix="followup-scale-"))
     base.mkdir(parents=True, exist_ok=True)
@@ -286,7 +305,7 @@ def main() -> None:
             place.root.mkdir(exist_ok=True)
             os.chmod(place.root, 0o755)
             print(f"{size:,} messages…", file=sys.stderr, flush=True)
-            results[size] = measure(size, place, args.seed)
+            results[size] = measure(size, place, args.seed, args.daemon_hours)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
