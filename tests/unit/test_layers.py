@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "assistant"
 # The stages, bottom first. A module may import its own stage and any stage listed before it.
 STAGES = (
     ("model",),
-    ("errors", "clock", "workdays", "progress"),
+    ("errors", "clock", "workdays", "when", "progress"),
     ("config",),
     ("templates",),
     ("message",),
