@@ -168,7 +168,7 @@ class Applier:
         if uid is not None:
             self._mark(draft, DraftState.PRESENT, uid=uid)
             return None
-        if self.store.seen_in_drafts(self.account, draft.message_id):
+        if self.store.seen_in_drafts(self.account, draft.message_id, draft.created_at):
             # It was appended, synced, and has since left Drafts: the user acted on it; never re-append.
             self._mark(draft, DraftState.PRESENT)
             assert step.then is not None

@@ -19,8 +19,9 @@ if TYPE_CHECKING:  # a value type only: the plan never reaches the store
     from assistant.store.items import DraftRow
 
 MISSING_GRACE = timedelta(minutes=10)  # a vanished draft is "deleted" only if no sent copy shows up by then
-# A cold item's draft is the user's last chance: kept. A snoozed one waits with its item.
-REMOVE_WHEN: frozenset[str] = frozenset({State.REPLIED, State.BOUNCED, State.DISMISSED, State.KEPT})
+# A cold item's draft is the user's last chance: kept. A snoozed one leaves Drafts (untouched: an edited
+# draft is the user's) and is made again when the snooze ends.
+REMOVE_WHEN: frozenset[str] = frozenset({State.REPLIED, State.BOUNCED, State.DISMISSED, State.KEPT, State.SNOOZED})
 # Our draft for the item's step exists (or may): the item is drafted and no new one is made.
 HELD = DRAFT_HELD
 REVIEWED: frozenset[str] = DRAFT_LIVE | {DraftState.MISSING}  # drafts whose fate we still follow

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, union
 from sqlalchemy.orm import Session, defer
 
-from assistant.model import DRAFT_HELD, DRAFT_LIVE, OPEN, Decision, Mail, Override, Tracked, item_key
+from assistant.model import DRAFT_HELD, DRAFT_LIVE, OPEN, Decision, DraftState, Mail, Override, Tracked, item_key
 from assistant.store.models import Draft, Followup, QuietMark, StoredMessage, WeeklyReport
 from assistant.store.repo import Store
 
@@ -348,6 +348,9 @@ class FollowupStore:
                             state="pending", created_at=now, updated_at=now)
                 s.add(row)
                 s.flush()
+            elif row.state == DraftState.REMOVED:  # we took it out (a snooze): made again, as it reads today
+                row.raw, row.body_sha256, row.folder = raw.decode("utf-8", "surrogateescape"), body_sha256, folder
+                row.state, row.uid, row.uidvalidity, row.created_at, row.updated_at = "pending", None, None, now, now
             return _draft(row)
 
     def mark_draft(self, draft_id: int, state: str, now: datetime, uid: int | None = None,
@@ -387,12 +390,13 @@ class FollowupStore:
             return frozenset(s.scalars(select(Draft.message_id).join(Followup, Draft.followup_id == Followup.id)
                                        .where(Draft.account == account, Followup.kind == "awaiting_reply")))
 
-    def seen_in_drafts(self, account: str, message_id: str) -> bool:
-        """Whether a sync ever saw this Message-ID in Drafts (expunged since, or not)."""
+    def seen_in_drafts(self, account: str, message_id: str, since: datetime) -> bool:
+        """Whether a sync saw this Message-ID in Drafts (expunged since, or not) at `since` or later: a copy
+        seen before a draft was made again (after a snooze) is not this draft."""
         with self.store.session() as s:
             return s.scalars(select(StoredMessage.id).where(
                 StoredMessage.account == account, StoredMessage.folder_role == "drafts",
-                StoredMessage.message_id == message_id).limit(1)).first() is not None
+                StoredMessage.message_id == message_id, StoredMessage.synced_at >= since).limit(1)).first() is not None
 
     def drafts_folder(self, account: str) -> list[Mail]:
         """What the Drafts folder holds now (as of the last sync)."""

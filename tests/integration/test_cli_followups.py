@@ -131,3 +131,26 @@ def test_explain_of_stored_mail_names_the_rules_sync_used(dovecot_mailbox: Mailb
     assert row["new_text"] == "Friday works.\n\nBest,\nAlice"
     assert row["quote_rule"].startswith("attribution line: 'On Mon, Nov 2, 2026")
     assert row["signature_rule"] == "the lines under the sign-off"
+
+
+def test_snooze_takes_the_untouched_draft_out_until_it_ends(dovecot_mailbox: Mailbox,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    scene = Scene(dovecot_mailbox)
+    scene.send("Contract", "Could you send the signed contract?", message_id="<c@example.com>")
+    config = str(dovecot_mailbox.write_config())
+    code, out, _ = run(capsys, "--config", config, "--now", "2026-11-05T10:00-05:00", "poll")
+    assert out.startswith("work: drafted") and len(scene.drafts()) == 1
+    [item] = json.loads(run(capsys, "--config", config, "list", "--json")[1])
+    code, out, err = run(capsys, "--config", config, "--now", "2026-11-05T11:00-05:00", "snooze", str(item["id"]),
+                         "--until", "2026-11-12T09:00-05:00")
+    assert code == 0, err
+    code, out, _ = run(capsys, "--config", config, "--now", "2026-11-05T11:00-05:00", "poll")
+    assert "removed" in out and scene.drafts() == []
+    [item] = json.loads(run(capsys, "--config", config, "list", "--json")[1])
+    assert item["state"] == "snoozed" and item["draft_message_id"] is None
+    code, out, _ = run(capsys, "--config", config, "--now", "2026-11-12T10:00-05:00", "poll")
+    assert out.startswith("work: drafted")
+    [draft] = scene.drafts()
+    assert draft["In-Reply-To"] == "<c@example.com>"
+    code, out, _ = run(capsys, "--config", config, "--now", "2026-11-12T10:05-05:00", "poll")
+    assert len(scene.drafts()) == 1  # made once

@@ -97,7 +97,9 @@ CASES: dict[str, tuple[Row, list[str]]] = {
     "promise kept: remove": (Row((item(state=State.KEPT),), (draft(),), (in_drafts(),)), ["remove #1"]),
     "no longer tracked: remove": (Row((), (draft(),), (in_drafts(),)), ["remove #1"]),
     "cold: the last chance is kept": (Row((item(state=State.COLD),), (draft(),), (in_drafts(),)), []),
-    "snoozed: its draft waits with it": (Row((item(state=State.SNOOZED),), (draft(),), (in_drafts(),)), []),
+    "snoozed: its draft leaves Drafts": (Row((item(state=State.SNOOZED),), (draft(),), (in_drafts(),)),
+                                         ["remove #1"]),
+    "snoozed, the user's edited draft: left alone": (Row((item(state=State.SNOOZED),), (draft(state=E),)), []),
     "step overtaken: remove the old, create the new": (
         Row((item(step=2),), (draft(),), (in_drafts(),)), ["remove #1", "create #1"]),
     "step overtaken, next not due: remove only": (
