@@ -10,6 +10,7 @@ from typing import Any
 from assistant.analysis.read import read
 from assistant.config import Config
 from assistant.errors import FollowupError
+from assistant.mailbox.sync import text_reader
 from assistant.message import parse_message
 from assistant.service import calendar_for
 from assistant.store.repo import Store
@@ -55,10 +56,14 @@ def explain_file(path: Path, config: Config, as_sent: bool) -> dict[str, Any]:
 
 
 def explain_stored(store: Store, config: Config, message_id: str, as_sent: bool) -> dict[str, Any] | None:
-    """How a synced message was read, from what sync stored (nothing is analysed again)."""
+    """How a synced message was read, from what sync stored (nothing is analysed again; the text of old
+    mail that sync left unread is read now, as a decision would read it, and stored)."""
     wanted = "<" + message_id.strip().strip("<>") + ">"
     for account in config.accounts:
         for m in store.messages_with_id(account.name, wanted)[:1]:
+            if not m.analysed:
+                store.read_text([m.id], text_reader(calendar_for(config)))
+                [m] = [r for r in store.messages_with_id(account.name, wanted) if r.id == m.id]
             promises = [(x["text"], x.get("what"), x.get("by", "sender"),
                          datetime.fromisoformat(x["due"]) if x.get("due") else None)
                         for x in json.loads(m.promises_json or "[]")]

@@ -35,6 +35,8 @@ class State(StrEnum):
 
 OPEN: frozenset[str] = frozenset({State.WAITING, State.DRAFTED, State.SNOOZED})
 CLOSED: frozenset[str] = frozenset(State) - OPEN
+# How far back, past the decision horizon, a promise is still followed (its thread is read for it).
+PROMISE_REACH = dt.timedelta(days=90)
 
 
 class DraftState(StrEnum):

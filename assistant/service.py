@@ -19,10 +19,10 @@ from assistant.drafts.plan import plan
 from assistant.errors import ConnectionLost, FollowupError, MailboxError
 from assistant.mailbox.client import Folders, MailboxClient
 from assistant.mailbox.rethread import rethread
-from assistant.mailbox.sync import FolderJob, FolderSummary, sync_folder
+from assistant.mailbox.sync import FolderJob, FolderSummary, sync_folder, text_reader
 from assistant.model import OPEN, Decision, Mail, item_key
 from assistant.policy import awaiting_reply, promises, relationships
-from assistant.policy.common import horizon, list_addresses
+from assistant.policy.common import earliest_reading, horizon, list_addresses
 from assistant.policy.context import PolicyContext
 from assistant.progress import NoProgress, Progress
 from assistant.report import deliver as weekly
@@ -67,11 +67,13 @@ def check_account(account: AccountConfig) -> CheckResult:
 
 
 def sync_account(config: Config, account: AccountConfig, store: Store, clock: Clock,
-                 progress: Progress | None = None) -> SyncResult:
+                 progress: Progress | None = None, everything: bool = False) -> SyncResult:
+    """Mirror the account's folders. Mail too old to matter now is stored with its text not read yet
+    (see policy.common.earliest_reading), unless `everything`: the same decisions, either way."""
     with account_lock(store, account.name):
         client = connect(account)
         try:
-            result = _sync(client, config, account, store, clock, progress or NoProgress())
+            result = _sync(client, config, account, store, clock, progress or NoProgress(), everything)
         finally:
             client.logout()
     result.imap_commands = client.commands_sent  # LOGOUT included
@@ -79,14 +81,16 @@ def sync_account(config: Config, account: AccountConfig, store: Store, clock: Cl
 
 
 def _sync(client: MailboxClient, config: Config, account: AccountConfig, store: Store, clock: Clock,
-          progress: Progress) -> SyncResult:
+          progress: Progress, everything: bool = False) -> SyncResult:
     result = SyncResult(account=account.name)
     result.folder_names = client.find_folders().by_role()
     calendar = calendar_for(config)
     for role, name in result.folder_names.items():
+        now = clock.now()
+        read_since = None if everything else earliest_reading(config, calendar, now)
         try:
-            summary = sync_folder(client, store, FolderJob(account, role, name, clock.now(), config.sync, calendar),
-                                  progress)
+            summary = sync_folder(client, store, FolderJob(account, role, name, now, config.sync, calendar,
+                                                           read_since), progress)
         except ConnectionLost:
             raise  # every other folder would fail the same way
         except MailboxError as e:
@@ -140,13 +144,15 @@ def policy_context(config: Config, account: AccountConfig, followups: FollowupSt
 def decide(config: Config, account: AccountConfig, followups: FollowupStore, calendar: WorkCalendar,
            now: datetime, everything: bool = False) -> tuple[list[Decision], list[Mail]]:
     """Analyse the stored mail and decide, without touching the server. Only threads that can still
-    change are read (see policy.common.horizon), unless `everything`: the same open decisions, either way."""
+    change are read (see policy.common.horizon), unless `everything`: the same open decisions, either way.
+    A message among them whose text sync left unread is read now (and stored so)."""
+    read = text_reader(calendar)
     if everything:
-        mail = followups.mail(account.name)
+        mail = followups.mail(account.name, read=read)
     else:
         keep = [k for p in config.people if p.keep_in_touch
                 if (k := followups.last_mail_with(account.name, p.match)) is not None]
-        mail = followups.mail(account.name, horizon(config.followup, config.promises, calendar, now), keep)
+        mail = followups.mail(account.name, horizon(config.followup, config.promises, calendar, now), keep, read)
     threads: dict[str, list[Mail]] = {}
     for m in mail:
         threads.setdefault(m.thread_key, []).append(m)

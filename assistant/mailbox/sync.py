@@ -16,7 +16,7 @@ from assistant.config import AccountConfig, SyncConfig
 from assistant.mailbox.client import Fetched, FolderStatus, MailboxClient
 from assistant.message import parse_ids, parse_message
 from assistant.progress import Progress
-from assistant.store.repo import Cursor, MessageRecord, Store
+from assistant.store.repo import Cursor, MessageRecord, ReadText, Store, TextRecord, Unread
 from assistant.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class FolderJob:
-    """One folder to sync, and what reading its messages needs: the user's calendar (zone, working day)."""
+    """One folder to sync, and what reading its messages needs: the user's calendar (zone, working day), and
+    how far back a reading can matter (older mail is stored with its text not read yet; None: read all)."""
 
     account: AccountConfig
     role: str  # inbox, sent, drafts
@@ -32,6 +33,7 @@ class FolderJob:
     now: datetime
     settings: SyncConfig
     calendar: WorkCalendar
+    read_since: datetime | None = None
 
 
 @dataclass
@@ -53,17 +55,20 @@ class FolderSummary:
 
 
 def to_record(fetched: Fetched, account: AccountConfig, calendar: WorkCalendar,
-              parent: str | None = None) -> MessageRecord:
+              parent: str | None = None, read_since: datetime | None = None) -> MessageRecord:
     """Fetched bytes → a storable record, read while the whole fetched message is at hand. `parent` is the
-    text of the message it replies to, when stored: lines that repeat it are quoted, whatever the language."""
+    text of the message it replies to, when stored: lines that repeat it are quoted, whatever the language.
+    The text of mail sent before `read_since` is left to be read when needed (by `read_text`)."""
     p = parse_message(fetched.raw, parent)
     from_addr = p.from_.email if p.from_ else ""
     # imported on first use: a sync with nothing new never compiles the readers' patterns
-    from assistant.analysis.read import read
+    from assistant.analysis.automated import classify
 
-    reading = read(p, p.date or fetched.internal_date, calendar)
-    promises = tuple({"text": x.text, "what": x.what, "due": x.due.isoformat() if x.due else None, "by": x.by}
-                     for x in reading.promises)
+    verdict = classify(p)
+    sent = p.date or fetched.internal_date
+    text = None
+    if read_since is None or sent is None or sent >= read_since:
+        text = read_text(Unread(new_text=p.new_text, sent=sent, verdict=verdict.kind), calendar)
     report = None
     if p.report is not None:
         report = {"kind": p.report.kind, "action": p.report.action, "recipients": list(p.report.recipients),
@@ -74,15 +79,32 @@ def to_record(fetched: Fetched, account: AccountConfig, calendar: WorkCalendar,
         subject=p.subject, from_addr=from_addr, from_name=p.from_.name if p.from_ else "",
         to=tuple((a.name, a.email) for a in p.to), cc=tuple((a.name, a.email) for a in p.cc),
         reply_to=tuple((a.name, a.email) for a in p.reply_to),
-        date=p.date or fetched.internal_date, internal_date=fetched.internal_date, flags=fetched.flags,
+        date=sent, internal_date=fetched.internal_date, flags=fetched.flags,
         headers=p.headers, content_type=p.content_type, report_type=p.report_type,
         from_user=account.is_user(from_addr), new_text=p.new_text, quoted_text=p.quoted_text,
         signature=p.signature, attachments=p.attachments, size=fetched.size, gm_msgid=fetched.gm_msgid,
-        gm_thrid=fetched.gm_thrid, defects=p.defects, verdict=reading.kind, verdict_reason=reading.reason,
-        return_date=reading.return_date, report=report, expects_reply=reading.expects_reply,
-        expects_reason=reading.expects_reason, promises=promises, quote_rule=reading.quote_rule,
-        signature_rule=reading.signature_rule,
+        gm_thrid=fetched.gm_thrid, defects=p.defects, verdict=verdict.kind, verdict_reason=verdict.reason,
+        return_date=verdict.return_date, report=report,
+        expects_reply=text.expects_reply if text else None, expects_reason=text.expects_reason if text else None,
+        promises=text.promises if text else (), quote_rule=p.quote_rule, signature_rule=p.signature_rule,
+        analysed=text is not None,
     )
+
+
+def read_text(message: Unread, calendar: WorkCalendar) -> TextRecord:
+    """What a message's text asks and promises, as stored: at sync, and later for mail sync left unread."""
+    from assistant.analysis.read import read_text as read
+
+    reading = read(message.new_text, message.verdict, message.sent, calendar)
+    promises = tuple({"text": x.text, "what": x.what, "due": x.due.isoformat() if x.due else None, "by": x.by}
+                     for x in reading.promises)
+    return TextRecord(expects_reply=reading.expects_reply, expects_reason=reading.expects_reason,
+                      promises=promises)
+
+
+def text_reader(calendar: WorkCalendar) -> ReadText:
+    """`read_text` with the user's calendar: what the store is handed to read old mail when it is needed."""
+    return lambda message: read_text(message, calendar)
 
 
 def _replies_to(raw: bytes) -> str | None:
@@ -164,7 +186,7 @@ def _fetch_new(client: MailboxClient, store: Store, job: FolderJob, cursor: Curs
             for fetched in fetched_batch:
                 try:
                     parent = parents.get(_replies_to(fetched.raw) or "")
-                    records.append(to_record(fetched, account, job.calendar, parent))
+                    records.append(to_record(fetched, account, job.calendar, parent, job.read_since))
                 except Exception as e:  # noqa: BLE001 - one unreadable message never stops the sync
                     log.warning("%s/%s UID %s: skipped, cannot parse: %s", account.name, cursor.name,
                                 fetched.uid, e)

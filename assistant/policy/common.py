@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from assistant.config import FollowupConfig, Person, PromisesConfig
+from assistant.config import Config, FollowupConfig, Person, PromisesConfig, ReportConfig
 from assistant.message.senders import is_noreply as is_noreply  # the one home; policies import it from here
-from assistant.model import Mail
+from assistant.model import PROMISE_REACH, Mail
 from assistant.policy.context import PolicyContext
 from assistant.workdays import WorkCalendar
 
@@ -86,3 +86,16 @@ def horizon(followup: FollowupConfig, promises: PromisesConfig, calendar: WorkCa
         waits.append(promises.check_back)
     longest = max(calendar.due(now, w) - now for w in waits)
     return now - longest - (calendar.add(now, followup.max_overdue) - now) - HORIZON_MARGIN
+
+
+def report_since(report: ReportConfig, calendar: WorkCalendar, now: datetime) -> datetime:
+    """The oldest mail the weekly report lists: its longest look back (waiting on you, the week's stats)."""
+    return now - max(calendar.add(now, report.waiting_on_me_within) - now, timedelta(days=7))
+
+
+def earliest_reading(config: Config, calendar: WorkCalendar, now: datetime) -> datetime:
+    """The earliest date whose reading (what a message asks, what it promises) can matter at `now`: the
+    horizon or the report's look back, whichever is older, less the reach of a promise. Sync reads older
+    mail's text only when a decision, the report or `explain` comes to need it (a thread that goes on)."""
+    return min(horizon(config.followup, config.promises, calendar, now),
+               report_since(config.report, calendar, now)) - PROMISE_REACH

@@ -18,6 +18,8 @@ from pathlib import Path
 from assistant.config import AccountConfig, Config
 from assistant.errors import FollowupError
 from assistant.mailbox.client import MailboxClient
+from assistant.mailbox.sync import text_reader
+from assistant.policy.common import report_since
 from assistant.report.build import Bounds, History, Report, build_report, week_start
 from assistant.report.render import render_html, render_text
 from assistant.store.items import FollowupStore
@@ -35,11 +37,11 @@ def build(config: Config, account: AccountConfig, followups: FollowupStore, cale
     bounds = Bounds(waiting_on_me_after=r.waiting_on_me_after,
                     waiting_on_me_within=calendar.add(now, r.waiting_on_me_within) - now,
                     overdue_within=calendar.add(now, config.followup.max_overdue) - now, max_items=r.max_items)
-    since = now - max(bounds.waiting_on_me_within, timedelta(days=7))
+    since = report_since(r, calendar, now)
     history = History(followups.correspondents(account.name), followups.first_seen(account.name, since))
-    return build_report(account.name, followups.tracked_for_report(account.name),
-                        followups.mail(account.name, since), now, calendar, bounds, frozenset(account.addresses),
-                        config.people, history)
+    mail = followups.mail(account.name, since, read=text_reader(calendar))
+    return build_report(account.name, followups.tracked_for_report(account.name), mail, now, calendar, bounds,
+                        frozenset(account.addresses), config.people, history)
 
 
 def scheduled(config: Config, calendar: WorkCalendar, now: datetime) -> datetime:

@@ -5,17 +5,26 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, union
 from sqlalchemy.orm import Session, defer
 
-from assistant.model import DRAFT_HELD, DRAFT_LIVE, OPEN, Decision, DraftState, Mail, Override, Tracked, item_key
+from assistant.model import (
+    DRAFT_HELD,
+    DRAFT_LIVE,
+    OPEN,
+    PROMISE_REACH,
+    Decision,
+    DraftState,
+    Mail,
+    Override,
+    Tracked,
+    item_key,
+)
 from assistant.store.models import Draft, Followup, QuietMark, StoredMessage, WeeklyReport
-from assistant.store.repo import Store
-
-PROMISE_REACH = timedelta(days=90)  # how far back, past the horizon, a promise is still followed
+from assistant.store.repo import ReadText, Store, read_rows
 
 
 @dataclass(frozen=True)
@@ -71,19 +80,30 @@ class FollowupStore:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def mail(self, account: str, since: datetime | None = None, keep: Sequence[str] = ()) -> list[Mail]:
+    def mail(self, account: str, since: datetime | None = None, keep: Sequence[str] = (),
+             read: ReadText | None = None) -> list[Mail]:
         """The account's mail; with `since`, only the threads that can still change: any mail since then,
         an open item, the user's word (track, dismiss, snooze), one of our drafts, a recent promise, and
-        the threads named in `keep`."""
-        query = select(StoredMessage).options(defer(StoredMessage.quoted_text), defer(StoredMessage.signature),
-                                              defer(StoredMessage.headers_json)).where(
-            StoredMessage.account == account, StoredMessage.expunged.is_(False))
+        the threads named in `keep`. With `read`, messages whose text was not read yet (old mail, stored
+        unread by sync) are read now, and stored so, before they are returned; without it, they are
+        returned as stored (no promises, nothing asked)."""
+        m = StoredMessage
+        query = select(m).options(defer(m.quoted_text), defer(m.signature), defer(m.headers_json)).where(
+            m.account == account, m.expunged.is_(False))
         if since is not None:
             live = self._live_threads(account, since)
-            query = query.where(or_(StoredMessage.thread_key.in_(live), StoredMessage.thread_key.in_(list(keep)),
-                                    and_(StoredMessage.thread_key.is_(None), StoredMessage.date >= since)))
+            query = query.where(or_(m.thread_key.in_(live), m.thread_key.in_(list(keep)),
+                                    and_(m.thread_key.is_(None), m.date >= since)))
         with self.store.session() as s:
-            return [_mail(r) for r in s.scalars(query)]
+            if since is not None and read is not None:
+                # a promise in mail not read yet can make its thread live: read those first
+                read_rows(s.scalars(select(m).where(m.account == account, m.expunged.is_(False),
+                                                    m.analysed.is_(False), m.date >= since - PROMISE_REACH)), read)
+                s.flush()
+            rows = list(s.scalars(query))
+            if read is not None:
+                read_rows(rows, read)
+            return [_mail(r) for r in rows]
 
     @staticmethod
     def _live_threads(account: str, since: datetime) -> Any:

@@ -73,10 +73,15 @@ def _thread_links(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[Base.metadata.tables["thread_links"]])
 
 
+def _lazy_analysis(conn: Connection) -> None:
+    # every row stored so far was read in full at sync
+    _add_columns(conn, "messages", (("analysed", "BOOLEAN NOT NULL DEFAULT TRUE"),))
+
+
 STEPS: Sequence[Step] = (("0001_initial", _initial), ("0002_followups", _followups), ("0003_promises", _promises),
                          ("0004_reports", _reports), ("0005_status", _status), ("0006_split_rules", _split_rules),
-                         ("0007_horizon", _horizon),
-                         ("0008_thread_links", _thread_links))
+                         ("0007_horizon", _horizon), ("0008_thread_links", _thread_links),
+                         ("0009_lazy_analysis", _lazy_analysis))
 
 
 def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> list[str]:

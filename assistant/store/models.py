@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -120,6 +121,8 @@ class StoredMessage(Base):
     expects_reply: Mapped[bool | None] = mapped_column(Boolean)
     expects_reason: Mapped[str | None] = mapped_column(Text)
     promises_json: Mapped[str | None] = mapped_column(Text)  # [{text, what, due}] found in the new text
+    # False: intent and promises not read yet (old mail, read when a decision, the report or explain needs it)
+    analysed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     quote_rule: Mapped[str | None] = mapped_column(Text)  # which rule found the quote, for `explain`
     signature_rule: Mapped[str | None] = mapped_column(Text)
 

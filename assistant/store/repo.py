@@ -10,10 +10,10 @@ import datetime as dt
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +85,51 @@ class MessageRecord:
     promises: tuple[dict[str, Any], ...] = ()
     quote_rule: str | None = None
     signature_rule: str | None = None
+    analysed: bool = True  # False: expects_reply, expects_reason and promises are left to be read later
+
+
+@dataclass(frozen=True)
+class Unread:
+    """What reading a stored message's text needs: the same inputs sync had."""
+
+    new_text: str
+    sent: datetime | None  # its date, in the sender's own offset
+    verdict: str
+
+
+@dataclass(frozen=True)
+class TextRecord:
+    """The reading of a message's text, ready to store."""
+
+    expects_reply: bool
+    expects_reason: str
+    promises: tuple[dict[str, Any], ...]
+
+
+ReadText = Callable[[Unread], TextRecord]  # given by the caller: the store reads no mail itself
+
+
+def unread(row: StoredMessage) -> Unread:
+    sent = row.date
+    if sent is not None and row.date_offset_minutes is not None:
+        sent = sent.astimezone(timezone(timedelta(minutes=row.date_offset_minutes)))
+    return Unread(new_text=row.new_text, sent=sent, verdict=row.verdict or "human")
+
+
+def read_rows(rows: Iterable[StoredMessage], read: ReadText) -> int:
+    """Read the text of the rows not read yet, in their session (so it is stored, once). Returns how many."""
+    count = 0
+    for row in rows:
+        if not row.analysed:
+            _set_text(row, read(unread(row)))
+            count += 1
+    return count
+
+
+def _set_text(row: StoredMessage, r: TextRecord | MessageRecord) -> None:
+    row.expects_reply, row.expects_reason = r.expects_reply, r.expects_reason
+    row.promises_json = json.dumps(list(r.promises)) if r.promises else None
+    row.analysed = True
 
 
 @dataclass(frozen=True)
@@ -317,6 +362,11 @@ class Store:
                 StoredMessage.account == account, StoredMessage.message_id.in_(sorted(message_ids))))
             return {mid: text for mid, text in rows if mid and text}
 
+    def read_text(self, ids: Sequence[int], read: ReadText) -> int:
+        """Read and store the text of those messages (by row id) not read yet."""
+        with self.session() as s:
+            return read_rows(s.scalars(select(StoredMessage).where(StoredMessage.id.in_(list(ids)))), read)
+
     def messages_with_id(self, account: str, message_id: str) -> list[StoredMessage]:
         """Stored copies of one message (by the indexed Message-ID), Sent's first."""
         with self.session() as s:
@@ -521,6 +571,6 @@ def _fill(row: StoredMessage, r: MessageRecord, folder: str, uidvalidity: int, n
     row.expunged, row.synced_at = False, now
     row.verdict, row.verdict_reason, row.return_date = r.verdict, r.verdict_reason, r.return_date
     row.report_json = json.dumps(r.report) if r.report else None
-    row.expects_reply, row.expects_reason = r.expects_reply, r.expects_reason
-    row.promises_json = json.dumps(list(r.promises)) if r.promises else None
     row.quote_rule, row.signature_rule = r.quote_rule, r.signature_rule
+    _set_text(row, r)
+    row.analysed = r.analysed

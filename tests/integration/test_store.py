@@ -149,3 +149,20 @@ def test_a_database_made_by_the_first_release_upgrades_through_every_step(tmp_pa
         names = [r[0] for r in conn.execute(text("SELECT name FROM schema_migrations ORDER BY name"))]
     assert names == [name for name, _ in migrations.STEPS]
     store.close()
+
+
+def test_upgrade_to_lazy_analysis_keeps_stored_mail_read(db_url: str) -> None:
+    store = Store.open(db_url)
+    store.save_batch(Cursor(account="work", role="inbox", name="INBOX", uidvalidity=7), "INBOX",
+                     [record(1, "<read@x>")], NOW)
+    with store.engine.begin() as conn:  # the database as it was before 0009
+        conn.execute(text("ALTER TABLE messages DROP COLUMN analysed"))
+        conn.execute(text("DELETE FROM schema_migrations WHERE name = '0009_lazy_analysis'"))
+    store.close()
+    upgraded = Store.open(db_url)
+    [row] = upgraded.messages("work")
+    assert row.analysed  # every row stored before was read in full at sync
+    upgraded.save_batch(Cursor(account="work", role="inbox", name="INBOX", uidvalidity=7), "INBOX",
+                        [record(2, "<unread@x>", analysed=False)], NOW)
+    assert {m.message_id: m.analysed for m in upgraded.messages("work")} == {"<read@x>": True, "<unread@x>": False}
+    upgraded.close()

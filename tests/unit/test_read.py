@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from assistant.analysis.read import read
+from assistant.analysis.automated import classify
+from assistant.analysis.read import TextReading, read, read_text
 from assistant.config import parse_config
 from assistant.explain import explain_file
 from assistant.mailbox.client import Fetched
+from assistant.mailbox.sync import read_text as stored_text
 from assistant.mailbox.sync import to_record
 from assistant.message import parse_message
+from assistant.policy.common import earliest_reading, horizon, report_since
 from assistant.service import calendar_for
+from assistant.store.models import StoredMessage
+from assistant.store.repo import MessageRecord, TextRecord, unread
 from assistant.workdays import WorkCalendar
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -70,3 +75,59 @@ def test_a_date_written_elsewhere_keeps_its_own_offset() -> None:
     reading = read(parse_message(new_york), parse_message(new_york).date, WorkCalendar(BERLIN, end=time(17, 0)))
     [promise] = reading.promises
     assert promise.due is not None and promise.due.isoformat() == "2026-03-30T17:00:00-04:00"
+
+
+def test_read_is_the_verdict_and_the_reading_of_the_new_text() -> None:
+    calendar = WorkCalendar(BERLIN)
+    for raw in (PROMISE, PROMISE.replace(b"Subject: Figures", b"Subject: Automatic reply: Figures"),
+                PROMISE.replace(b"I'll send", b"Could you send me")):
+        parsed = parse_message(raw)
+        whole = read(parsed, parsed.date, calendar)
+        verdict = classify(parsed)
+        text = read_text(parsed.new_text, verdict.kind, parsed.date, calendar)
+        assert (whole.kind, whole.reason, whole.return_date) == (verdict.kind, verdict.reason, verdict.return_date)
+        assert TextReading(whole.expects_reply, whole.expects_reason, whole.promises, whole.sent) == text
+    assert read_text("I'll send you the figures by Monday.", "newsletter", datetime(2026, 3, 27, 9, tzinfo=UTC),
+                     calendar).promises == ()
+
+
+def _fetched(raw: bytes) -> Fetched:
+    return Fetched(uid=1, flags=(), internal_date=datetime(2026, 3, 27, 9, 1, tzinfo=UTC), size=len(raw), raw=raw,
+                   gm_msgid=None, gm_thrid=None)
+
+
+def _row(record: MessageRecord) -> StoredMessage:
+    """What the store keeps of a record: its date in UTC and the sender's offset beside it."""
+    assert record.date is not None and (offset := record.date.utcoffset()) is not None
+    return StoredMessage(new_text=record.new_text, verdict=record.verdict, date=record.date.astimezone(UTC),
+                         date_offset_minutes=int(offset.total_seconds() // 60))
+
+
+def test_text_left_unread_at_sync_is_read_later_as_sync_would_have() -> None:
+    config = parse_config(CONFIG)
+    calendar, account = calendar_for(config), config.accounts[0]
+    # in the user's zone (a DST change ahead), in another zone, and a question
+    for raw in (PROMISE, PROMISE.replace(b"+0100", b"-0400"), PROMISE.replace(b"I'll send", b"Could you send me")):
+        now = to_record(_fetched(raw), account, calendar)
+        later = to_record(_fetched(raw), account, calendar, read_since=datetime(2026, 4, 1, tzinfo=UTC))
+        assert now.analysed and not later.analysed
+        assert (later.expects_reply, later.expects_reason, later.promises) == (None, None, ())
+        assert (later.verdict, later.new_text, later.date) == (now.verdict, now.new_text, now.date)
+        stored = unread(_row(later))
+        assert stored.sent is not None and now.date is not None
+        assert stored.sent == now.date and stored.sent.utcoffset() == now.date.utcoffset()
+        expected = TextRecord(bool(now.expects_reply), now.expects_reason or "", now.promises)
+        assert stored_text(stored, calendar) == expected
+    on_the_day = to_record(_fetched(PROMISE), account, calendar, read_since=parse_message(PROMISE).date)
+    assert on_the_day.analysed  # the cutoff itself is read
+
+
+def test_the_earliest_reading_that_matters_reaches_past_the_horizon_and_the_report() -> None:
+    config = parse_config(CONFIG)
+    calendar, now = calendar_for(config), datetime(2026, 11, 20, 12, tzinfo=UTC)
+    earliest = earliest_reading(config, calendar, now)
+    assert earliest == min(horizon(config.followup, config.promises, calendar, now),
+                           report_since(config.report, calendar, now)) - timedelta(days=90)
+    assert earliest < now - timedelta(days=120)
+    longer = parse_config(CONFIG + '\n[report]\nwaiting_on_me_within = "400 days"\n')
+    assert earliest_reading(longer, calendar, now) == now - timedelta(days=400 + 90)
