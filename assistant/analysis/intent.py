@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.analysis.cues import Gated, Searcher
+from assistant.analysis.cues import Gated, Searcher, cue
 from assistant.analysis.sentences import sentences, unwrap
 
 QUOTE_CAP = 80  # characters of the triggering sentence quoted in a reason
@@ -57,13 +57,16 @@ def _gated(*alternatives: str) -> Gated:
 
 _URL = _rx(r"(?:https?://|ftp://|www\.|mailto:)\S+", r"\$LINK", r"<[^<>\s]+[/@][^<>\s]*>",
            r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+_URL_CUE = cue(_URL)
 _SPACE = re.compile(r"\s+")
 
 
 def _sentences(text: str) -> list[str]:
     """The sentences of `text`, URLs and addresses made neutral and quoted phrases masked: their '?' is not
     the writer's question."""
-    cleaned = _URL.sub(" LINK ", text[:TEXT_CAP])
+    cleaned = text[:TEXT_CAP]
+    if _URL_CUE is None or _URL_CUE(cleaned):  # most texts hold no "@", "<", "www." or "://": nothing to replace
+        cleaned = _URL.sub(" LINK ", cleaned)
     return [s for s in (_SPACE.sub(" ", x.masked).strip() for x in sentences(unwrap(cleaned))) if s]
 
 
