@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.analysis.cues import Gated, Searcher, cue
 from assistant.analysis.sentences import sentences, unwrap
 
 QUOTE_CAP = 80  # characters of the triggering sentence quoted in a reason
@@ -46,17 +47,26 @@ def _rx(*alternatives: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w'])(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
 
 
+def _gated(*alternatives: str) -> Gated:
+    """As _rx, behind a cue of the words it cannot match without: most sentences hold none, and are let go
+    after one quick look instead of a try of every alternative at every position."""
+    return Gated(_rx(*alternatives))
+
+
 # --- cleaning ---------------------------------------------------------------------------------------------
 
 _URL = _rx(r"(?:https?://|ftp://|www\.|mailto:)\S+", r"\$LINK", r"<[^<>\s]+[/@][^<>\s]*>",
            r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+_URL_CUE = cue(_URL)
 _SPACE = re.compile(r"\s+")
 
 
 def _sentences(text: str) -> list[str]:
     """The sentences of `text`, URLs and addresses made neutral and quoted phrases masked: their '?' is not
     the writer's question."""
-    cleaned = _URL.sub(" LINK ", text[:TEXT_CAP])
+    cleaned = text[:TEXT_CAP]
+    if _URL_CUE is None or _URL_CUE(cleaned):  # most texts hold no "@", "<", "www." or "://": nothing to replace
+        cleaned = _URL.sub(" LINK ", cleaned)
     return [s for s in (_SPACE.sub(" ", x.masked).strip() for x in sentences(unwrap(cleaned))) if s]
 
 
@@ -66,7 +76,7 @@ def _quote(sentence: str) -> str:
 
 # --- sentences that ask nothing of this reader --------------------------------------------------------------
 
-_MARKETING = _rx(
+_MARKETING = _gated(
     r"\b(click|tap|press) (here|below|above|the (link|button)|this link|on (the|this) link)",
     r"\bclicking here\b",
     r"\b(act|call|order|shop|buy|join|register|subscribe|sign up|apply|search|start|download|book|hurry|"
@@ -99,7 +109,7 @@ _MARKETING = _rx(
 )
 
 # Help offered by a company ("if you have any questions, contact us"); a person's own offer is a request.
-_COMPANY_OFFER = _rx(
+_COMPANY_OFFER = _gated(
     r"^(?=.*(\bif\b|\bshould you\b|\bfor (any|more|additional|further)\b|\bin case\b|\bdon'?t hesitate|"
     r"\bfeel free)).*(\b(contact|e-?mail|call|write( to)?|reach( out to)?|message|ask|text|visit|reply to|"
     r"get in touch with|hear from) (us|our)\b|\b(we'?re|we are|we'?d be|we will be|we'll be) (happy|glad) to|"
@@ -107,21 +117,21 @@ _COMPANY_OFFER = _rx(
 )
 
 # Handing something over: in mail the user sent, attaching a document is not asking for an answer.
-_FYI = _rx(
+_FYI = _gated(
     r"^\W*fyi\b", r"\bfor your information\b",
     r"\bplease (find|see) (attached|enclosed|the attached)\b", r"\b(attached|enclosed),? please find\b",
     r"\bplease find (\w+ ){1,4}(attached|enclosed)\b",
 )
-_APOLOGY = _rx(r"\bplease (disregard|ignore|excuse|forgive|accept (my|our)( sincere)? apolog|bear with)")
+_APOLOGY = _gated(r"\bplease (disregard|ignore|excuse|forgive|accept (my|our)( sincere)? apolog|bear with)")
 # Notices phrased as requests ("please note", "please keep in mind"): the labelled mail often counts them as
 # asking the reader to act, so the rules skip them but the model may read one as a request.
-_NOTICE = _rx(
+_NOTICE = _gated(
     r"\bplease (note|be (advised|aware|informed)|see below|find (below|my|the|our)|keep in mind|"
     r"remember that)\b",
     r"\bbelow,? please find\b", r"\bfor your (records|reference|review|files)\b",
 )
 
-_RHETORICAL = _rx(
+_RHETORICAL = _gated(
     r"^(so |but )?(why not|who (doesn'?t|wouldn'?t|knew)|what'?s not to (love|like)|guess what|"
     r"how cool is that|isn'?t (it|that) (great|amazing)|wouldn'?t it be (nice|great))\b",
     r"\b(can|could) you (believe|imagine)\b", r"\bdid you know\b", r"\bis it your dream\b",
@@ -133,7 +143,7 @@ _RHETORICAL = _rx(
     r"^\W*talk (to|with) you\b",  # "Talk to you tomorrow." is a sign-off
 )
 
-_NO_REPLY = _rx(
+_NO_REPLY = _gated(
     r"\bno (need|reason) (for you )?to (reply|respond|answer|write back|get back)",
     r"\bno (reply|response|answer|action) (is )?(needed|necessary|required|expected)",
     r"\b(don'?t|do not) (bother )?(replying|reply|respond|responding|write back|get back to me)\b",
@@ -157,7 +167,7 @@ _INTERROGATIVE = _rx(  # question word order without the "?" ("Could you send me
     r"|(?:you|u) (?:available|free|around|interested|want to|wanna|up for|coming|going|ok with)"
     r"|(?:want|wanna|interested|available|possible|free|up for)\b(?= to| for| in| on|\W*$))\b",
 )
-_INDIRECT = _rx(
+_INDIRECT = _gated(
     r"\b(i|we) (was|am|were|are|'m|'re) (just |also |still )?(wondering|curious)\b",
     r"^\W*(just )?wondering\b",
     r"\bi'm (just |also |still )?(wondering|curious)\b", r"\bi wonder (if|whether)\b",
@@ -176,7 +186,7 @@ def asks_question(sentence: str) -> str | None:
 
 # --- requests -----------------------------------------------------------------------------------------------
 
-_REQUEST = _rx(
+_REQUEST = _gated(
     r"(?<!to )(?<!sure )\b(please|pls|plz|kindly)\b(?!d)",  # not "sure to please", "pleased"
     r"(?<!to )(?<!'ll )(?<!will )\blet (me|us) know\b", r"^\W*(please |pls )?let \w+ know\b",
     r"\bget back to (me|us)\b", r"\bany (news|updates?)\b", r"\b(send|give|provide) (me|us) an update\b",
@@ -236,7 +246,7 @@ _NOT_IMPERATIVE = _rx(
     r"|get (?:it|yours|started|up to|ready|the best)\b|go (?:here|to)\b|use (?:code|this|the|your)\b"
     r"|start (?:saving|your|now|shopping|today)|stop by (?:our|the store)|move over|talk (?:soon|later)\b)",
 )
-_YOU_SHOULD = _rx(
+_YOU_SHOULD = _gated(
     r"^(?:[\w.'-]+,\s+)?(?:i think |maybe |perhaps |i suggest |i guess )?(?:you|u) "
     r"(?:really |also |may |might |will )?(?:should|need to|must|have to|ought to|"
     r"might (?:want to|give|tell|ask|check|call)|may (?:need|want) to)\b",
@@ -259,7 +269,7 @@ _MEET = (r"(meet|discuss|talk|chat|get together|catch up|get caught up|speak|vis
          r"sit down|set up|schedule|arrange|reschedule|delay|continue|join|grab|go (to|for|out)|"
          r"do (lunch|dinner)|have (a |an )?(dinner|lunch|breakfast|coffee|drinks?|beer|call|discussion|"
          r"meeting|conversation|chat))\b")
-_PROPOSAL = _rx(
+_PROPOSAL = _gated(
     r"\b(let['’;]s|let us)\b(?! (know|see how|hope|face it|be honest|help|go ahead|proceed|do it\b(?!.*\?)))",
     r"\blets\b(?! (you|users|them|him|her|people|me|us|anyone|everyone|customers))",  # not "the app lets you"
     r"\b(shall|should|can|could) we\b", r"\b(how|what) about\b", r"\bwhy (don'?t|not) (we|you)\b",
@@ -305,7 +315,7 @@ _ACK = _rx(r"^\W*(ok(ay)?|got it|noted|sounds (good|great)|will do|great|perfect
 
 SentenceDetector = Callable[[str], "str | None"]
 # Sentences that ask nothing of this reader, skipped before the detectors run, with the reason reported.
-SKIPPED: tuple[tuple[str, re.Pattern[str]], ...] = (
+SKIPPED: tuple[tuple[str, Searcher], ...] = (
     ("FYI", _FYI),
     ("apology or correction", _APOLOGY),
     ("rhetorical question", _RHETORICAL),

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from assistant.analysis.cues import cue
 from assistant.analysis.dates import next_month_day, next_weekday, safe_date
 from assistant.analysis.sentences import sentences, unwrap
 from assistant.message import vocabulary as vocab
@@ -77,11 +78,18 @@ def find_promises(new_text: str, sent: datetime, calendar: WorkCalendar = DEFAUL
     """
     if sent.tzinfo is None:
         raise ValueError("find_promises: `sent` must be an aware datetime (the message's Date header)")
+    own = _own_text(new_text)
+    # Sentences are masked copies of `own` (quoted phrases blanked, curly apostrophes made straight), and
+    # blanking cannot make a cue word (none starts or ends with a space): a text without one cannot promise.
+    if not _COMMITTING(own.replace("’", "'")):
+        return []
     promises = []
-    for sentence in sentences(_own_text(new_text)):
+    for sentence in sentences(own):
+        if not _COMMITTING(sentence.masked):
+            continue
         found = []
         for clause in _clauses(sentence.masked):
-            commitment = _commitment(clause)
+            commitment = _commitment(clause) if _COMMITTING(clause) else None
             if commitment is not None:
                 what, start = commitment
                 rest = clause[start:]
@@ -207,6 +215,9 @@ def _commitment(clause: str) -> tuple[str | None, int] | None:
     return None
 
 
+# Words no commitment goes without ("will", "'ll", "let me", "expect", "I'm"...), read from the patterns that
+# find one: a clause without any is no commitment, and _commitment's costly searches are skipped.
+_COMMITTING = cue(_WILL_DO, _EXPECT, _YOU_WILL, _WILL, _LET_ME, _WILL_BE, _PROGRESSIVE) or (lambda text: True)
 _CONTACT_VERB = _rx(_CONTACT)
 _DELIVER_VERB = _rx(_DELIVER)
 

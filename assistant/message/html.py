@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 _QUOTE_SELECTORS = (
     "blockquote", "div.gmail_quote", "div.gmail_extra", "div.yahoo_quoted", "div#appendonsend",
     "div#divRplyFwdMsg", "div.moz-cite-prefix", "div#mail-editor-reference-message-container",
 )
+
+
+# What a selector needs somewhere in the page, lower-cased: its tag alone, or a div whose class or id holds
+# its name. Tags are only taken away while the selectors run, so what was absent before stays absent.
+_MARKERS = {selector: selector.replace("#", ".").rpartition(".")[2].lower() for selector in _QUOTE_SELECTORS}
+
+
+def _containers(soup: Any) -> str:
+    """The tag names of the blockquotes, and the class and id values of the divs, lower-cased, in one string."""
+    found = []
+    for tag in soup.find_all(["blockquote", "div"]):
+        if tag.name == "blockquote":
+            found.append("blockquote")
+            continue
+        for attribute in ("class", "id"):
+            value = tag.get(attribute)
+            if value:
+                found.append((" ".join(value) if isinstance(value, list) else str(value)).lower())
+    return "\n".join(found)
 
 
 def html_to_text(html: str) -> tuple[str, str]:
@@ -16,7 +37,10 @@ def html_to_text(html: str) -> tuple[str, str]:
     for tag in soup(["script", "style", "head", "title"]):
         tag.decompose()
     quoted_parts = []
+    present = _containers(soup)
     for selector in _QUOTE_SELECTORS:
+        if _MARKERS[selector] not in present:
+            continue  # nothing in the page can match it: a CSS select walks the whole tree to find that out
         for tag in soup.select(selector):
             quoted_parts.append(tag.get_text("\n"))
             # Outlook puts everything after #appendonsend / #divRplyFwdMsg in siblings

@@ -49,9 +49,12 @@ def parse_ids(value: str | None) -> tuple[str, ...]:
     return tuple(out)
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def unsurrogate(value: str) -> str:
     """Raw 8-bit header bytes (kept as surrogates by the parser) → text: UTF-8, else Latin-1."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if value.isascii() or not _SURROGATE.search(value):  # the usual case, told without a loop per character
         return value
     data = value.encode("utf-8", "surrogateescape")
     try:
