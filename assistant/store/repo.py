@@ -253,21 +253,25 @@ class Store:
                 StoredMessage.uidvalidity == cursor.uidvalidity, StoredMessage.uid.in_(uids))))
             stale = self._stale_by_message_id(s, cursor, [r.message_id for r in records if r.message_id])
             gm_seen = self._gm_seen(s, cursor, [r.gm_msgid for r in records if r.gm_msgid is not None])
+            new_rows = []
             for record in records:
                 if record.uid in present:
                     continue
                 if record.gm_msgid is not None and record.gm_msgid in gm_seen:
                     duplicates += 1  # the same Gmail message under another label
                     continue
+                values = _values(record, folder, cursor.uidvalidity, now)
                 row = stale.pop(record.message_id, None) if record.message_id else None
                 if row is not None:
                     rematched += 1  # UIDVALIDITY changed: keep the row (and what refers to it)
+                    for key, value in values.items():
+                        setattr(row, key, value)
                     row.thread_key = None  # and thread it again with the rest of its folder
                 else:
-                    row = StoredMessage(account=cursor.account, folder_role=cursor.role)
-                    s.add(row)
-                    added += 1
-                _fill(row, record, folder, cursor.uidvalidity, now)
+                    new_rows.append({"account": cursor.account, "folder_role": cursor.role, **values})
+            if new_rows:
+                s.execute(insert(StoredMessage), new_rows)  # one executemany, no ORM objects
+                added = len(new_rows)
             self.save_cursor(cursor, s)
         return BatchResult(added=added, rematched=rematched, duplicates=duplicates)
 
@@ -554,23 +558,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _fill(row: StoredMessage, r: MessageRecord, folder: str, uidvalidity: int, now: datetime) -> None:
-    row.folder, row.uidvalidity, row.uid = folder, uidvalidity, r.uid
-    row.message_id, row.in_reply_to, row.references = r.message_id, r.in_reply_to, " ".join(r.references)
-    row.subject, row.from_addr, row.from_name = r.subject, r.from_addr, r.from_name
-    row.to_json, row.cc_json = json.dumps(r.to), json.dumps(r.cc)
-    row.reply_to_json = json.dumps(r.reply_to)
-    row.date = r.date
+def _values(r: MessageRecord, folder: str, uidvalidity: int, now: datetime) -> dict[str, Any]:
+    """Every column a fetched message fills, as the row's attribute names."""
     offset = r.date.utcoffset() if r.date else None
-    row.date_offset_minutes = int(offset.total_seconds() // 60) if offset is not None else None
-    row.internal_date, row.flags = r.internal_date, " ".join(sorted(r.flags))
-    row.headers_json, row.content_type, row.report_type = json.dumps(r.headers), r.content_type, r.report_type
-    row.from_user, row.new_text, row.quoted_text, row.signature = r.from_user, r.new_text, r.quoted_text, r.signature
-    row.attachments_json, row.size = json.dumps(r.attachments), r.size
-    row.gm_msgid, row.gm_thrid, row.defects = r.gm_msgid, r.gm_thrid, "; ".join(r.defects)
-    row.expunged, row.synced_at = False, now
-    row.verdict, row.verdict_reason, row.return_date = r.verdict, r.verdict_reason, r.return_date
-    row.report_json = json.dumps(r.report) if r.report else None
-    row.quote_rule, row.signature_rule = r.quote_rule, r.signature_rule
-    _set_text(row, r)
-    row.analysed = r.analysed
+    return {
+        "folder": folder, "uidvalidity": uidvalidity, "uid": r.uid, "message_id": r.message_id,
+        "in_reply_to": r.in_reply_to, "references": " ".join(r.references), "subject": r.subject,
+        "from_addr": r.from_addr, "from_name": r.from_name, "to_json": json.dumps(r.to), "cc_json": json.dumps(r.cc),
+        "reply_to_json": json.dumps(r.reply_to), "date": r.date,
+        "date_offset_minutes": int(offset.total_seconds() // 60) if offset is not None else None,
+        "internal_date": r.internal_date, "flags": " ".join(sorted(r.flags)), "headers_json": json.dumps(r.headers),
+        "content_type": r.content_type, "report_type": r.report_type, "from_user": r.from_user,
+        "new_text": r.new_text, "quoted_text": r.quoted_text, "signature": r.signature,
+        "attachments_json": json.dumps(r.attachments), "size": r.size, "gm_msgid": r.gm_msgid,
+        "gm_thrid": r.gm_thrid, "defects": "; ".join(r.defects), "expunged": False, "synced_at": now,
+        "verdict": r.verdict, "verdict_reason": r.verdict_reason, "return_date": r.return_date,
+        "report_json": json.dumps(r.report) if r.report else None, "quote_rule": r.quote_rule,
+        "signature_rule": r.signature_rule, "expects_reply": r.expects_reply, "expects_reason": r.expects_reason,
+        "promises_json": json.dumps(list(r.promises)) if r.promises else None, "analysed": r.analysed,
+    }
