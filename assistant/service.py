@@ -98,10 +98,10 @@ def _sync(client: MailboxClient, config: Config, account: AccountConfig, store: 
             log.error("%s/%s: %s", account.name, name, e)
             summary = FolderSummary(role=role, name=name, error=str(e))
         result.folders.append(summary)
-    if any(f.touched for f in result.folders):
-        FollowupStore(store).set_quiet(account.name, None, "")  # new mail: the next poll decides again
+    # (the store forgot the quiet mark with any change it saved: the next poll decides again)
     # Unthreaded rows are their own trigger: a kill between a saved batch and its threading is mended here.
-    threaded = rethread(store, account.name)
+    # A folder resynced (new UIDVALIDITY) may come back different: the whole account is threaded again.
+    threaded = rethread(store, account.name, full=any(f.resynced for f in result.folders))
     result.threads_changed = threaded.changed if threaded else 0
     result.imap_commands = client.commands_sent
     return result
@@ -147,17 +147,17 @@ def decide(config: Config, account: AccountConfig, followups: FollowupStore, cal
     change are read (see policy.common.horizon), unless `everything`: the same open decisions, either way.
     A message among them whose text sync left unread is read now (and stored so)."""
     read = text_reader(calendar)
+    ctx = policy_context(config, account, followups, calendar, now)
     if everything:
         mail = followups.mail(account.name, read=read)
     else:
-        keep = [k for p in config.people if p.keep_in_touch
-                if (k := followups.last_mail_with(account.name, p.match)) is not None]
+        patterns = [p.match for p in config.people if p.keep_in_touch]
+        keep = relationships.check_in_threads(followups.mail_with(account.name, patterns), ctx)
         mail = followups.mail(account.name, horizon(config.followup, config.promises, calendar, now), keep, read)
     threads: dict[str, list[Mail]] = {}
     for m in mail:
         threads.setdefault(m.thread_key, []).append(m)
     bounces = [m for m in mail if m.verdict == "bounce"]
-    ctx = policy_context(config, account, followups, calendar, now)
     decisions = awaiting_reply.decide(threads, bounces, ctx)
     ours = followups.follow_up_draft_ids(account.name)
     for thread in threads.values():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
@@ -19,6 +20,7 @@ from assistant.message import vocabulary as vocab
 from assistant.model import ThreadInput
 
 SUBJECT_WINDOW = timedelta(days=30)
+LINK_MAX = 300  # longer links are stored as their digest (store.models.ThreadLink.link is 1010 wide)
 
 _PREFIX = vocab.REPLY_OR_FORWARD_PREFIX
 
@@ -87,7 +89,9 @@ def thread_links(m: ThreadInput) -> frozenset[str]:
     root = thread_index_root(m.thread_index)
     if root:
         links.add(f"ti:{root}")
-    return frozenset(links)
+    # Anyone can send an id of any length: a long one is stored by its digest (the same on every message).
+    return frozenset(link if len(link) <= LINK_MAX else "sha256:" + hashlib.sha256(link.encode()).hexdigest()
+                     for link in links)
 
 
 def joins_on_subject(m: ThreadInput) -> bool:

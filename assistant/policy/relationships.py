@@ -4,7 +4,7 @@ the user chose. Pure: handed a PolicyContext (which holds `now`)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -54,6 +54,23 @@ def decide_check_backs(thread: Sequence[Mail], ctx: PolicyContext) -> list[Decis
                           f"you answered {asked[-1].from_name or asked[-1].from_addr}'s request with "
                           f"{m.attachments[0]}", ctx)
     return out
+
+
+def check_in_threads(rows: Iterable[tuple[str, datetime, tuple[str, ...]]], ctx: PolicyContext) -> set[str]:
+    """The threads decide_check_ins counts from: each keep-in-touch person's latest mail, out of (thread,
+    date, addresses) rows (FollowupStore.mail_with). Threads tied for the latest are all kept."""
+    last: dict[str, tuple[datetime, set[str]]] = {}
+    for key, date, addresses in rows:
+        for address in addresses:
+            person = person_for(address, ctx.people)
+            if person is None or person.keep_in_touch is None or address in ctx.user_addresses:
+                continue
+            when, keys = last.get(address, (date, set()))
+            if date > when:
+                last[address] = (date, {key})
+            elif date == when:
+                last[address] = (when, keys | {key})
+    return {key for _, keys in last.values() for key in keys}
 
 
 def decide_check_ins(mail: Sequence[Mail], restarts: Mapping[str, datetime], ctx: PolicyContext) -> list[Decision]:

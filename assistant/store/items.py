@@ -42,6 +42,12 @@ class DraftRow:
     updated_at: datetime
 
 
+def _dated_since(since: datetime) -> Any:
+    """Mail dated `since` or later; mail without a Date counts from when it was synced (as Mail.date does)."""
+    m = StoredMessage
+    return or_(m.date >= since, and_(m.date.is_(None), m.synced_at >= since))
+
+
 def _draft(row: Draft) -> DraftRow:
     return DraftRow(id=row.id, followup_id=row.followup_id, step=row.step, message_id=row.message_id,
                     state=row.state, folder=row.folder, uid=row.uid, body_sha256=row.body_sha256,
@@ -93,7 +99,7 @@ class FollowupStore:
         if since is not None:
             live = self._live_threads(account, since)
             query = query.where(or_(m.thread_key.in_(live), m.thread_key.in_(list(keep)),
-                                    and_(m.thread_key.is_(None), m.date >= since)))
+                                    and_(m.thread_key.is_(None), _dated_since(since))))
         with self.store.session() as s:
             if since is not None and read is not None:
                 # a promise in mail not read yet can make its thread live: read those first
@@ -110,7 +116,7 @@ class FollowupStore:
         m, f = StoredMessage, Followup
         mine = (m.account == account, m.expunged.is_(False))
         return union(
-            select(m.thread_key).where(*mine, m.date >= since),
+            select(m.thread_key).where(*mine, _dated_since(since)),
             select(m.thread_key).where(*mine, m.folder_role == "drafts"),
             # a promise can fall due long after it was made
             select(m.thread_key).where(*mine, m.date >= since - PROMISE_REACH, m.promises_json.is_not(None),
@@ -121,16 +127,23 @@ class FollowupStore:
                 f.account == account, Draft.state.in_(sorted(DRAFT_HELD))),
         ).subquery().select()
 
-    def last_mail_with(self, account: str, pattern: str) -> str | None:
-        """The thread of the latest mail from or to addresses that `pattern` covers (an address,
-        "@domain" or a glob): where a keep-in-touch clock last started."""
-        like = "%" + pattern.lower().replace("%", "").replace("_", "\\_").replace("*", "%").replace("?", "_") + "%"
+    def mail_with(self, account: str, patterns: Sequence[str]) -> list[tuple[str, datetime, tuple[str, ...]]]:
+        """(thread, date, lower-case addresses) of the person's and list mail (not drafts) from or to anyone
+        `patterns` may cover (an address, "@domain" or a glob; matched loosely here, exactly by the caller)."""
         m = StoredMessage
+        likes = ["%" + p.lower().replace("%", "").replace("_", "\\_").replace("*", "%").replace("?", "_") + "%"
+                 for p in patterns]
+        if not likes:
+            return []
+        covers = [or_(func.lower(m.from_addr).like(like, escape="\\"), func.lower(m.to_json).like(like, escape="\\"),
+                      func.lower(m.cc_json).like(like, escape="\\")) for like in likes]
         with self.store.session() as s:
-            return s.scalars(select(m.thread_key).where(
-                m.account == account, m.expunged.is_(False), m.thread_key.is_not(None),
-                or_(func.lower(m.from_addr).like(like, escape="\\"), func.lower(m.to_json).like(like, escape="\\"),
-                    func.lower(m.cc_json).like(like, escape="\\"))).order_by(m.date.desc()).limit(1)).first()
+            rows = s.execute(select(m.thread_key, m.date, m.synced_at, m.from_addr, m.to_json, m.cc_json).where(
+                m.account == account, m.expunged.is_(False), m.thread_key.is_not(None), m.folder_role != "drafts",
+                m.verdict.in_(("human", "list")), or_(*covers))).all()
+        return [(key, date or synced, tuple(a.lower() for a in (frm, *(x for _, x in json.loads(to)),
+                                                                 *(x for _, x in json.loads(cc)))))
+                for key, date, synced, frm, to, cc in rows]
 
     def correspondents(self, account: str) -> frozenset[str]:
         """Everyone the user has ever written to (lower-case addresses)."""

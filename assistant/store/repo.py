@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text, update
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, or_, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.errors import StoreError
 from assistant.model import ThreadInput
 from assistant.store.migrations import migrate
-from assistant.store.models import FolderState, StoredMessage, Thread, ThreadLink
+from assistant.store.models import FolderState, QuietMark, StoredMessage, Thread, ThreadLink
 
 log = logging.getLogger(__name__)
 
@@ -272,6 +272,8 @@ class Store:
             if new_rows:
                 s.execute(insert(StoredMessage), new_rows)  # one executemany, no ORM objects
                 added = len(new_rows)
+            if added or rematched:
+                _news(s, cursor.account)
             self.save_cursor(cursor, s)
         return BatchResult(added=added, rematched=rematched, duplicates=duplicates)
 
@@ -299,6 +301,8 @@ class Store:
         with self.session() as s:
             self._unthread(s, cursor.account, *where)
             result = s.execute(update(StoredMessage).where(*where).values(expunged=True))
+            if result.rowcount:  # type: ignore[attr-defined]
+                _news(s, cursor.account)
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def stored_uids(self, cursor: Cursor, newest: int | None = None) -> list[int]:
@@ -323,6 +327,8 @@ class Store:
                 if row.flags != value:
                     row.flags = value
                     changed += 1
+            if changed:
+                _news(s, cursor.account)
         return changed
 
     def mark_expunged(self, cursor: Cursor, uids: Iterable[int]) -> int:
@@ -335,6 +341,8 @@ class Store:
         with self.session() as s:
             self._unthread(s, cursor.account, *where)
             result = s.execute(update(StoredMessage).where(*where).values(expunged=True))
+            if result.rowcount:  # type: ignore[attr-defined]
+                _news(s, cursor.account)
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     @staticmethod
@@ -425,9 +433,10 @@ class Store:
         Gmail thread (what the subject fallback can move)."""
         where = [StoredMessage.from_user.is_(from_user), StoredMessage.date >= start, StoredMessage.date <= end,
                  StoredMessage.thread_key.is_not(None)]
-        if headerless:
-            where += [StoredMessage.in_reply_to.is_(None), StoredMessage.references == "",
-                      StoredMessage.gm_thrid.is_(None)]
+        if headerless:  # naming only itself is naming nothing (analysis.threads._chain)
+            m = StoredMessage
+            where += [or_(m.in_reply_to.is_(None), m.in_reply_to == m.message_id),
+                      or_(m.references == "", m.references == m.message_id), m.gm_thrid.is_(None)]
         return self._thread_rows(account, *where)
 
     def threads_linked(self, account: str, links: Iterable[str]) -> set[str]:
@@ -547,6 +556,12 @@ def _file_lock(path: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def _news(s: Session, account: str) -> None:
+    """Mail came, went or changed: forget the quiet mark in the same transaction, so the next poll decides
+    again even if this one dies before it gets there (see service._quiet)."""
+    s.execute(update(QuietMark).where(QuietMark.account == account).values(mark=""))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
