@@ -7,6 +7,8 @@ import ipaddress
 import logging
 import os
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -37,6 +39,7 @@ class AccountConfig:
     password_env: str | None = None
     password_command: str | None = None
     password: str | None = field(default=None, repr=False)
+    password_keyring: str | None = None  # "service/user" of an entry in the system keyring
     oauth2_token_command: str | None = None
     addresses: tuple[str, ...] = ()
     inbox: str | None = None
@@ -268,6 +271,7 @@ def _account(file: str, index: int, data: Any) -> AccountConfig:
     password_env = s.text("password_env")
     password_command = s.text("password_command")
     password = s.text("password")
+    password_keyring = s.text("password_keyring")
     token_command = s.text("oauth2_token_command")
     addresses = s.strings("addresses")
     inbox, sent, drafts = s.text("inbox"), s.text("sent"), s.text("drafts")
@@ -289,20 +293,26 @@ def _account(file: str, index: int, data: Any) -> AccountConfig:
             raise s.error("oauth2_token_command", 'is required when auth = "xoauth2"')
     else:
         given = [k for k, v in (("password_env", password_env), ("password_command", password_command),
-                                ("password", password)) if v]
+                                ("password_keyring", password_keyring), ("password", password)) if v]
         if not given:
             raise s.error("password_env", "no password source is set",
-                          "set password_env (an environment variable) or password_command")
+                          "set password_env (an environment variable), password_command or password_keyring")
         if len(given) > 1:
             raise s.error(given[1], f"only one password source may be set, found {' and '.join(given)}")
+        if password_keyring:
+            try:
+                keyring_entry(password_keyring)
+            except ValueError as e:
+                raise s.error("password_keyring", str(e), 'e.g. "followup/me@example.com"') from e
         if password:
-            log.warning("%s %s: the password is written in the config file; prefer password_env "
-                        "or password_command", file, where)
+            log.warning("%s %s: the password is written in the config file; prefer password_env, "
+                        "password_command or password_keyring", file, where)
     if addresses is None:
         addresses = (username,) if "@" in username else ()
     return AccountConfig(
         name=name, host=host, port=port, security=security, username=username, auth=auth,
         password_env=password_env, password_command=password_command, password=password,
+        password_keyring=password_keyring,
         oauth2_token_command=token_command, addresses=tuple(a.strip().lower() for a in addresses),
         inbox=inbox, sent=sent, drafts=drafts, tls_verify=tls_verify,
         ca_file=str(Path(ca_file).expanduser()) if ca_file else None, timeout=timeout,
@@ -488,8 +498,13 @@ def load_config(path: Path | None = None) -> Config:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as e:
         if explicit:
-            raise ConfigError(f"{path}: no such config file", "create one from config.example.toml") from e
+            raise ConfigError(f"{path}: no such config file",
+                              "write one with `followup init` (or see every setting with "
+                              "`followup init --example`)") from e
         return parse_config("", None)
+    except IsADirectoryError as e:
+        raise ConfigError(f"{path} is a directory, not a config file",
+                          f"name the file itself, e.g. {path / 'config.toml'}") from e
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: cannot read the config file: {e}") from e
     return parse_config(text, path)
@@ -497,14 +512,64 @@ def load_config(path: Path | None = None) -> Config:
 
 # --- secrets ----------------------------------------------------------------------------------
 
+def keyring_entry(text: str) -> tuple[str, str]:
+    """ "service/user" → (service, user), split at the first "/"; ValueError if either part is empty."""
+    service, _, user = text.partition("/")
+    if not service.strip() or not user.strip():
+        raise ValueError(f"expected \"service/user\", got {text!r}")
+    return service.strip(), user.strip()
+
+
+def keyring_module() -> Any:
+    """The optional `keyring` package, or a ConfigError that says how to install it."""
+    try:
+        import keyring
+    except ImportError as e:
+        raise ConfigError("the keyring package is not installed, so the system keyring cannot be used",
+                          "pip install 'followup-assistant[keyring]', or use password_env or "
+                          "password_command") from e
+    return keyring
+
+
+def _read_keyring(account: AccountConfig, text: str) -> str:
+    service, user = keyring_entry(text)
+    keyring = keyring_module()
+    try:
+        value = keyring.get_password(service, user)
+    except keyring.errors.KeyringError as e:
+        raise ConfigError(f"{account.where} password_keyring: the system keyring cannot be read: {e}",
+                          "unlock it, or see `keyring --list-backends`") from e
+    if not value:
+        raise ConfigError(f"{account.where} password_keyring: the system keyring holds no password for "
+                          f"service {service!r}, user {user!r}",
+                          f"store it with `keyring set {shlex.quote(service)} {shlex.quote(user)}`, or run "
+                          "`followup init` again")
+    return str(value)
+
+
+def _program(command: str) -> str:
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    return words[0] if words else command
+
+
 def _run_secret_command(account: AccountConfig, key: str, command: str) -> str:
     try:
         done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
     except subprocess.TimeoutExpired as e:
         raise ConfigError(f"{account.where} {key}: the command did not finish within 60 seconds") from e
+    program = _program(command)
+    # 127 is the shell's "not found"; the program itself may exit 127 too, so look it up before saying so
+    if done.returncode == 127 and shutil.which(os.path.expanduser(program)) is None:
+        raise ConfigError(f"{account.where} {key}: {program}: command not found",
+                          f"install {program}, or correct {key} (a command run by the shell)")
     if done.returncode != 0:
-        raise ConfigError(f"{account.where} {key}: the command failed with exit status {done.returncode}",
-                          "run it by hand to see why")
+        # the first line of stderr is the helper's own reason; stdout (where a secret would be) is never shown
+        said = next((line.strip() for line in done.stderr.splitlines() if line.strip()), "")[:200]
+        raise ConfigError(f"{account.where} {key}: {program} failed with exit status {done.returncode}"
+                          + (f": {said}" if said else ""), "run it by hand to see why")
     value = done.stdout.splitlines()[0].strip() if done.stdout.strip() else ""
     if not value:
         raise ConfigError(f"{account.where} {key}: the command printed nothing")
@@ -525,5 +590,20 @@ def resolve_secret(account: AccountConfig) -> str:
         return value
     if account.password_command:
         return _run_secret_command(account, "password_command", account.password_command)
+    if account.password_keyring:
+        return _read_keyring(account, account.password_keyring)
     assert account.password is not None
     return account.password
+
+
+def password_source(account: AccountConfig) -> str:
+    """Where the password comes from, in words, for a hint after a refused login."""
+    if account.auth == "xoauth2":
+        return "the token from oauth2_token_command"
+    if account.password_env:
+        return f"${account.password_env}"
+    if account.password_command:
+        return "what password_command prints"
+    if account.password_keyring:
+        return f"the password in the system keyring ({account.password_keyring})"
+    return "the password in the config file"

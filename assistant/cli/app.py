@@ -44,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="followup",
         description="Followup watches your mailbox over IMAP, finds sent mail that still awaits a reply, "
                     "and drafts the follow-up into your Drafts folder. It never sends mail.",
-        epilog="Config: $FOLLOWUP_CONFIG or ~/.config/followup/config.toml (see config.example.toml).")
+        epilog="Config: $FOLLOWUP_CONFIG or ~/.config/followup/config.toml (`followup init` writes it; "
+               "`followup init --example` shows every setting).")
     add_arguments(parser, GLOBAL_ARGS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS.values():

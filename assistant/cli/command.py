@@ -31,7 +31,7 @@ class Context:
         if not self.config.accounts:
             where = self.config.path or "the config file"
             raise ConfigError(f"no [[accounts]] in {where}",
-                              "copy config.example.toml to ~/.config/followup/config.toml and fill it in")
+                              "write one with `followup init` (`followup init --example` shows every setting)")
         if getattr(self.args, "account", None):
             return [self.config.account(self.args.account)]
         return list(self.config.accounts)

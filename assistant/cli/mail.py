@@ -45,10 +45,16 @@ def cmd_check(ctx: Context) -> int:
 
 
 def _print_check(account: AccountConfig, result: service.CheckResult) -> None:
-    out(f"{account.name}: ok ({account.username} at {account.host}:{account.port}, {account.security})")
-    for role, name in result.folders.by_role().items():
-        out(f"  {role:<7} {name}  (found by {result.folders.found_by[role]})")
-    out(f"  server: {' '.join(result.capabilities)}")
+    for line in check_lines(account, result):
+        out(line)
+
+
+def check_lines(account: AccountConfig, result: service.CheckResult) -> list[str]:
+    """What `check` prints for an account that works (and `init` after testing a login)."""
+    return [f"{account.name}: ok ({account.username} at {account.host}:{account.port}, {account.security})",
+            *(f"  {role:<7} {name}  (found by {result.folders.found_by[role]})"
+              for role, name in result.folders.by_role().items()),
+            f"  server: {' '.join(result.capabilities)}"]
 
 
 @group.command("sync", JSON, ACCOUNT)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.cli.command import ACCOUNT, JSON, Context, Group, arg
-from assistant.cli.mail import cmd_check
+from assistant.cli.mail import check_lines, cmd_check
 from assistant.cli.output import iso, out
-from assistant.config import default_config_path, load_config
+from assistant.config import AccountConfig, default_config_path, load_config
 from assistant.store.items import FollowupStore
 
 if TYPE_CHECKING:
     from assistant.demo import DemoRun
+    from assistant.onboarding import init
+    from assistant.onboarding.password import Terminal
 
 group = Group()
 
@@ -153,44 +158,94 @@ def _keep_serving(run: DemoRun) -> None:
     arg("--provider", metavar="KEY", help="gmail, google-workspace, outlook, microsoft365, "
         "fastmail, icloud, yahoo or generic (default: from the address)"),
     arg("--name", metavar="NAME", help="the account's short name"),
+    arg("--host", metavar="HOST", help="the IMAP server (asked for an unknown domain on a terminal)"),
+    arg("--port", metavar="PORT", type=int, help="its port (default: 993 for tls, 143 for starttls)"),
+    arg("--security", choices=("tls", "starttls", "none"), help="tls (default), starttls, or none (loopback)"),
+    arg("--username", metavar="USER", help="the login name (default: the address)"),
     arg("--password-env", metavar="VAR", help="the environment variable with the password", exclusive="secret"),
     arg("--password-command", metavar="CMD", help="a command that prints the password", exclusive="secret"),
-    arg("--store-password", action="store_true", help="write the password into the file (discouraged)"),
+    arg("--password-keyring", action="store_true", help="keep the password in the system keyring (needs the "
+        "keyring extra)", exclusive="secret"),
+    arg("--store-password", action="store_true", help="write the password into the file (discouraged)",
+        exclusive="secret"),
+    arg("--token-command", metavar="CMD", help="with OAuth2 (Outlook.com, Microsoft 365): a command that "
+        "prints an access token"),
+    arg("--add", action="store_true", help="add an account to the existing config, leaving the rest as it is"),
     arg("--force", action="store_true", help="replace an existing config file"),
-    arg("--no-check", action="store_true", help="do not run `followup check` afterwards"),
+    arg("--no-check", action="store_true", help="do not test the login"),
+    arg("--example", action="store_true", help="print the example config, every setting documented, and stop"),
+    arg("--service-unit", action="store_true", help="print the systemd user unit for `followup run`, and stop"),
     needs_config=False)
 def cmd_init(ctx: Context) -> int:
-    """Write a starter config for your mailbox, then check it.
+    """Write a config for your mailbox (or --add one to it), with a login that works.
 
     Recognises common providers from the address (Gmail, Google Workspace, Outlook.com, Microsoft 365,
-    Fastmail, iCloud, Yahoo; anything else as plain IMAP) from a built-in table, without looking anything
-    up on the network, and explains how each one logs in (app passwords, OAuth2). The password never goes
-    into the file unless you insist with --store-password.
+    Fastmail, iCloud, Yahoo; anything else as plain IMAP, asking for its server) from a built-in table,
+    without looking anything up on the network, and explains how each one logs in (app passwords,
+    OAuth2). On a terminal it asks for the password (hidden), tests it as `followup check` does, and
+    asks where to keep it: the system keyring, a password command, or an environment variable. It goes
+    into the file only with --store-password. Every question has a flag, so init runs unattended too.
 
     example: followup init --email me@gmail.com
     """
-    import getpass
+    from assistant.onboarding import init, service_unit
 
+    explicit = ctx.args.config or (Path(os.environ["FOLLOWUP_CONFIG"]) if os.environ.get("FOLLOWUP_CONFIG") else None)
+    if ctx.args.example:
+        out(init.example_config().rstrip("\n"))
+        return 0
+    if ctx.args.service_unit:
+        out(service_unit.service_unit(_executable(), explicit).rstrip("\n"))
+        return 0
+    path = explicit or default_config_path()
+    result = init.run_init(path, _terminal(), _init_options(ctx.args), _login)
+    code = 0
+    if not result.tested and not ctx.args.no_check:
+        ctx.config = load_config(path)
+        ctx.args.json, ctx.args.account = False, result.name  # `check`'s own options, for the new account
+        code = cmd_check(ctx)
+    if code == 0 and not ctx.args.no_check:
+        for line in service_unit.next_steps(_executable(), explicit, result.password_env, ctx.args.add):
+            out(line)
+    return code
+
+
+def _init_options(args: argparse.Namespace) -> init.Options:
     from assistant.onboarding import init
 
-    path = ctx.args.config or default_config_path()
-    interactive = ctx.args.email is None and sys.stdin.isatty()
+    return init.Options(
+        address=args.email, provider=args.provider, name=args.name, host=args.host, port=args.port,
+        security=args.security, username=args.username, password_env=args.password_env,
+        password_command=args.password_command, password_keyring=args.password_keyring,
+        token_command=args.token_command, store_password=args.store_password, force=args.force, add=args.add,
+        check=not args.no_check)
+
+
+def _terminal() -> Terminal:
+    import getpass
+
+    from assistant.onboarding.password import Terminal
 
     def ask(prompt: str, default: str | None) -> str:
-        if prompt == init.PASSWORD_PROMPT:
-            return getpass.getpass(prompt)
         answer = input(f"{prompt}{f' [{default}]' if default else ''}: ").strip()
         return answer or (default or "")
 
-    written = init.run_init(path, ask, out, address=ctx.args.email, provider=ctx.args.provider,
-                            name=ctx.args.name, password_env=ctx.args.password_env,
-                            password_command=ctx.args.password_command, store_password=ctx.args.store_password,
-                            force=ctx.args.force, interactive=interactive, check=not ctx.args.no_check)
-    if ctx.args.no_check:
-        return 0
-    ctx.config = load_config(written)
-    ctx.args.json, ctx.args.account = False, None  # `check`'s own options, as if run plainly
-    return cmd_check(ctx)
+    return Terminal(ask=ask, secret=lambda prompt: getpass.getpass(f"{prompt}: "), say=out,
+                    interactive=sys.stdin.isatty())
+
+
+def _login(account: AccountConfig) -> list[str]:
+    from assistant import service
+
+    return check_lines(account, service.check_account(account))
+
+
+def _executable() -> str:
+    """The followup command as installed, for the unit's ExecStart."""
+    import shutil
+
+    found = shutil.which("followup")
+    return found or "%h/.local/bin/followup"
 
 
 @group.command("completion", arg("shell", choices=("bash", "zsh")), needs_config=False)

@@ -20,7 +20,7 @@ import imapclient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 from imapclient.response_parser import parse_fetch_response
 
-from assistant.config import AccountConfig
+from assistant.config import AccountConfig, password_source
 from assistant.errors import AuthError, ConnectionLost, MailboxError
 
 log = logging.getLogger(__name__)
@@ -160,9 +160,10 @@ class MailboxClient:
                 raise MailboxError(f"{where}: the connection was lost during login: {e.__context__}",
                                    "the server or the network dropped it; Followup will retry") from e
             imap.shutdown()
-            source = account.password_env and f"${account.password_env}" or "the password source"
-            raise AuthError(f"{account.where}: the server refused the login for {account.username!r}",
-                            f"check the username and {source}; some providers need an app password") from e
+            hint = (f"check the username and {password_source(account)}; authorise the token helper again if "
+                    "the grant has expired" if account.auth == "xoauth2" else
+                    f"check the username and {password_source(account)}; some providers need an app password")
+            raise AuthError(f"{account.where}: the server refused the login for {account.username!r}", hint) from e
         except (IMAPClientError, OSError) as e:
             raise MailboxError(f"{where}: login failed: {e}") from e
         log.info("%s: logged in to %s:%s", account.name, account.host, account.port)

@@ -28,9 +28,33 @@ class Provider:
     drafts: str | None = None
 
 
-_MICROSOFT_OAUTH2 = (
-    'sign in with OAuth2 instead: set auth = "xoauth2" and oauth2_token_command to a token helper such as '
-    "oama or mutt_oauth2.py, authorised once for your account in a browser, that prints a fresh access token.")
+# The scopes a Microsoft token for IMAP needs; offline_access lets the helper refresh it without a browser.
+MICROSOFT_SCOPES = "https://outlook.office.com/IMAP.AccessAsUser.All offline_access"
+
+
+def oauth2_steps(provider: Provider, address: str) -> list[str]:
+    """The exact steps to an OAuth2 login for IMAP, for the providers that accept nothing else."""
+    if provider.auth != "xoauth2" or provider.key not in ("outlook", "microsoft365"):
+        return []
+    tenant = "consumers" if provider.key == "outlook" else "organizations"
+    admin = (" Your administrator may have to grant consent, and to allow IMAP for your mailbox."
+             if provider.key == "microsoft365" else "")
+    return [
+        "Setting up OAuth2, once:",
+        "  1. Register an app in Microsoft Entra ID (Azure portal → Microsoft Entra ID → App registrations → "
+        "New registration): supported account types \"personal Microsoft accounts\"" +
+        (" (and organizational directories, if you like)" if provider.key == "outlook" else
+         " or \"this organizational directory\"") +
+        "; redirect URI \"Public client/native\" http://localhost. Note its Application (client) ID. "
+        "Under API permissions add the delegated IMAP.AccessAsUser.All and offline_access." + admin,
+        "  2. Install a token helper: oama (github.com/pdobsan/oama) or mutt_oauth2.py (from mutt's contrib/).",
+        f"  3. Give it the client ID, tenant \"{tenant}\" and the scopes: {MICROSOFT_SCOPES}",
+        f"  4. Authorise it once in a browser: oama authorize microsoft {address}   (or: mutt_oauth2.py "
+        "TOKENFILE --authorize)",
+        '  5. The config says auth = "xoauth2" and oauth2_token_command = the helper\'s command that prints a '
+        f"fresh access token: oama access {address}   (or: mutt_oauth2.py TOKENFILE)",
+    ]
+
 
 PROVIDERS: tuple[Provider, ...] = (
     Provider(
@@ -50,17 +74,15 @@ PROVIDERS: tuple[Provider, ...] = (
         domains=("outlook.com", "hotmail.com", "live.com", "msn.com", "outlook.fr", "outlook.de",
                  "hotmail.co.uk", "hotmail.fr", "hotmail.de", "hotmail.it", "hotmail.es", "live.co.uk",
                  "live.fr", "live.de", "live.nl", "live.ca", "live.com.au"),
-        sent="Sent Items",
-        login="Outlook.com takes an app password: create one in Microsoft account → Security → Advanced "
-              "security options → App passwords (needs two-step verification). Microsoft is retiring "
-              "passwords for IMAP; if yours is refused, " + _MICROSOFT_OAUTH2),
+        sent="Sent Items", auth="xoauth2",
+        login="Outlook.com no longer accepts passwords or app passwords over IMAP (since September 2024), so "
+              "Followup signs in with OAuth2 (XOAUTH2) through a token helper such as oama or mutt_oauth2.py."),
     Provider(
         key="microsoft365", name="Microsoft 365", host="outlook.office365.com", auth="xoauth2",
         sent="Sent Items",
         login="Microsoft 365 no longer accepts passwords over IMAP, so Followup signs in with OAuth2 "
-              "(XOAUTH2): install a token helper such as oama or mutt_oauth2.py, authorise it once for your "
-              "account (it opens a browser), and make oauth2_token_command print a fresh access token. "
-              "Your administrator may have to allow IMAP and the helper for your organisation."),
+              "(XOAUTH2) through a token helper such as oama or mutt_oauth2.py, with an app registered in "
+              "Microsoft Entra ID. Your administrator may have to allow IMAP and the app for your organisation."),
     Provider(
         key="fastmail", name="Fastmail", host="imap.fastmail.com",
         domains=("fastmail.com", "fastmail.fm", "fastmail.cn", "fastmail.co.uk", "fastmail.com.au",
@@ -86,9 +108,7 @@ PROVIDERS: tuple[Provider, ...] = (
               "Generate app password (needs two-step verification)."),
     Provider(
         key="generic", name="generic IMAP", host="imap.{domain}",
-        login="Use your mailbox password, or an app password if your provider has two-step verification. "
-              "imap.{domain} is a guess: if your provider names another IMAP server, port or security, "
-              "correct host, port and security in the file."),
+        login="Use your mailbox password, or an app password if your provider has two-step verification."),
 )
 
 KEYS: tuple[str, ...] = tuple(p.key for p in PROVIDERS)

@@ -11,6 +11,8 @@ from servers import free_port, make_message
 from test_sync import NOW, msg
 
 from assistant.cli import main
+from assistant.onboarding.password import PASSWORD_PROMPT
+from assistant.onboarding.providers import KEYS
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -164,3 +166,92 @@ def test_completion_script_and_version(capsys: pytest.CaptureFixture[str]) -> No
     with pytest.raises(SystemExit) as done:
         main(["--version"])
     assert done.value.code == 0 and capsys.readouterr().out.startswith("followup ")
+
+
+class Typist:
+    """A person at a terminal: stdin is a tty, and each prompt (typed or hidden) gets the next answer."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *answers: str) -> None:
+        import getpass
+        import sys
+
+        self.answers, self.prompts = list(answers), []
+        monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+        monkeypatch.setattr("builtins.input", self.answer)
+        monkeypatch.setattr(getpass, "getpass", self.answer)
+
+    def answer(self, prompt: str = "") -> str:
+        self.prompts.append(prompt)
+        return self.answers.pop(0)
+
+
+def test_init_on_a_terminal_tests_the_password_on_the_server(dovecot_mailbox: Mailbox, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    box = dovecot_mailbox
+    monkeypatch.setitem(__import__("sys").modules, "keyring", None)  # the keyring extra is not installed
+    path = tmp_path / "new.toml"
+    typist = Typist(monkeypatch, "", "127.0.0.1", str(box.server.port), "none", "", "wrong", box.password,
+                    "env", "MY_MAIL_PASSWORD")
+    code, out, err = run(capsys, "--config", str(path), "init", "--email", box.user)
+    assert code == 0, err
+    assert typist.prompts[:5] == [f"Who hosts mail for example.com? ({', '.join(KEYS)}) [generic]: ",
+                                  "IMAP server [imap.example.com]: ", "Port [993]: ",
+                                  "Security (tls, starttls, none) [starttls]: ", f"Username [{box.user}]: "]
+    assert typist.prompts[5] == typist.prompts[6] == f"{PASSWORD_PROMPT}: "
+    assert f"[accounts.example]: the server refused the login for '{box.user}'. Try again." in out
+    assert f"The login works.\nexample: ok ({box.user} at 127.0.0.1:{box.server.port}, none)" in out
+    assert "  drafts  Drafts  (found by special-use)" in out
+    assert f"Using the IMAP server 127.0.0.1:{box.server.port} (none) for example.com." in out
+    assert "guess" not in out and box.password not in out + err + path.read_text()
+    assert "  systemctl --user daemon-reload && systemctl --user enable --now followup" in out
+    assert "A service does not see your shell's variables: put MY_MAIL_PASSWORD=… in ~/.config/followup/env" in out
+    assert f" --config {path} run" in out  # ExecStart, with this config
+    monkeypatch.setenv("MY_MAIL_PASSWORD", box.password)
+    code, out, err = run(capsys, "--config", str(path), "check")
+    assert code == 0, err
+
+
+def test_init_add_without_prompts_then_checks_the_new_account(dovecot_mailbox: Mailbox,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    box = dovecot_mailbox
+    path = box.write_config()
+    before = path.read_bytes()
+    code, out, err = run(capsys, "--config", str(path), "init", "--add", "--email", "other@example.org",
+                         "--name", "second", "--host", "127.0.0.1", "--port", str(box.server.port),
+                         "--security", "none", "--username", box.user, "--password-env", "FOLLOWUP_TEST_PASSWORD")
+    assert code == 0, err
+    assert path.read_bytes().startswith(before)
+    assert f"Added the account 'second' to {path}." in out
+    assert f"second: ok ({box.user} at 127.0.0.1:{box.server.port}, none)" in out and "work: ok" not in out
+    assert "If the service already runs: systemctl --user restart followup" in out
+
+
+def test_init_microsoft_names_a_missing_token_helper(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import sys
+
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + ":/nonexistent")
+    path = tmp_path / "config.toml"
+    code, out, err = run(capsys, "--config", str(path), "init", "--email", "dana@contoso.example",
+                         "--provider", "microsoft365")
+    assert "https://outlook.office.com/IMAP.AccessAsUser.All offline_access" in out and "Entra ID" in out
+    assert code == 1  # `check` ran, and says why the account cannot log in
+    assert err.splitlines()[0] == "error: [accounts.contoso] oauth2_token_command: oama: command not found"
+    assert "exit status" not in err and "systemctl" not in out
+
+
+def test_init_example_and_the_errors_that_point_at_init(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = Path(__file__).resolve().parents[2]
+    code, out, _ = run(capsys, "init", "--example")
+    assert code == 0 and out == (root / "config.example.toml").read_text()
+    code, _, err = run(capsys, "--config", str(tmp_path / "nope.toml"), "check")
+    assert code == 2 and err == (f"error: {tmp_path}/nope.toml: no such config file\n"
+                                 "  hint: write one with `followup init` (or see every setting with "
+                                 "`followup init --example`)\n")
+    code, _, err = run(capsys, "--config", str(tmp_path), "check")
+    assert code == 2 and err == (f"error: {tmp_path} is a directory, not a config file\n"
+                                 f"  hint: name the file itself, e.g. {tmp_path}/config.toml\n")
+    code, out, _ = run(capsys, "init", "--service-unit")
+    assert code == 0 and "ExecStart=" in out and out.rstrip().endswith("WantedBy=default.target")

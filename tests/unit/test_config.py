@@ -154,13 +154,91 @@ def test_secrets_from_environment_and_command(monkeypatch: pytest.MonkeyPatch) -
                                            "password_command = \"printf 'tok\\\\nignored'\"")).accounts[0]
     assert resolve_secret(command) == "tok"
     failing = parse_config(ACCOUNT.replace('password_env = "FOLLOWUP_PW"', 'password_command = "exit 3"')).accounts[0]
-    with pytest.raises(ConfigError, match="password_command: the command failed with exit status 3"):
+    with pytest.raises(ConfigError, match="password_command: exit failed with exit status 3$"):
         resolve_secret(failing)
+    said = parse_config(ACCOUNT.replace('password_env = "FOLLOWUP_PW"',
+                                        'password_command = "echo locked >&2; false"')).accounts[0]
+    with pytest.raises(ConfigError, match="password_command: echo failed with exit status 1: locked$"):
+        resolve_secret(said)
+
+
+def test_a_missing_token_helper_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no oama here
+    account = parse_config(ACCOUNT.replace('password_env = "FOLLOWUP_PW"', 'auth = "xoauth2"\n'
+                                           'oauth2_token_command = "oama access me@example.com"')).accounts[0]
+    with pytest.raises(ConfigError) as e:
+        resolve_secret(account)
+    assert e.value.message == "[accounts.work] oauth2_token_command: oama: command not found"
+    assert e.value.hint == "install oama, or correct oauth2_token_command (a command run by the shell)"
+    # a program that exists and itself exits 127 is not "not found"
+    helper = tmp_path / "helper"
+    helper.write_text("#!/bin/sh\nexit 127\n")
+    helper.chmod(0o755)
+    account = parse_config(ACCOUNT.replace('password_env = "FOLLOWUP_PW"', 'password_command = "helper"')).accounts[0]
+    with pytest.raises(ConfigError, match="password_command: helper failed with exit status 127$"):
+        resolve_secret(account)
+
+
+class FakeKeyring:
+    """The few calls Followup makes of the `keyring` package, over a dict."""
+
+    class errors:  # noqa: N801 - the package's own name
+        class KeyringError(Exception):
+            pass
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, user: str) -> str | None:
+        return self.entries.get((service, user))
+
+    def set_password(self, service: str, user: str, password: str) -> None:
+        self.entries[(service, user)] = password
+
+
+def test_password_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    text = ACCOUNT.replace('password_env = "FOLLOWUP_PW"', 'password_keyring = "followup/me@example.com"')
+    account = parse_config(text).accounts[0]
+    assert account.password_keyring == "followup/me@example.com" and account.password_env is None
+    monkeypatch.setitem(sys.modules, "keyring", None)  # not installed
+    with pytest.raises(ConfigError) as e:
+        resolve_secret(account)
+    assert e.value.message == "the keyring package is not installed, so the system keyring cannot be used"
+    assert e.value.hint is not None and "pip install 'followup-assistant[keyring]'" in e.value.hint
+    fake = FakeKeyring()
+    monkeypatch.setitem(sys.modules, "keyring", fake)
+    with pytest.raises(ConfigError) as e:
+        resolve_secret(account)
+    assert e.value.message == ("[accounts.work] password_keyring: the system keyring holds no password for "
+                               "service 'followup', user 'me@example.com'")
+    assert e.value.hint == "store it with `keyring set followup me@example.com`, or run `followup init` again"
+    fake.entries[("followup", "me@example.com")] = "s3cret"
+    assert resolve_secret(account) == "s3cret"
+    with pytest.raises(ConfigError) as e:
+        parse_config(text.replace("followup/me@example.com", "followup"))
+    assert e.value.message == ("config [accounts.work] password_keyring: expected \"service/user\", "
+                               "got 'followup'")
+    with pytest.raises(ConfigError, match="only one password source may be set, found password_env and "
+                                          "password_keyring"):
+        parse_config(text + 'password_env = "X"\n')
 
 
 def test_missing_explicit_config_file_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="no such config file"):
+    with pytest.raises(ConfigError) as e:
         load_config(tmp_path / "nope.toml")
+    assert e.value.message == f"{tmp_path}/nope.toml: no such config file"
+    assert e.value.hint == ("write one with `followup init` (or see every setting with `followup init "
+                            "--example`)")
+
+
+def test_a_config_path_that_is_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as e:
+        load_config(tmp_path)
+    assert e.value.message == f"{tmp_path} is a directory, not a config file"
+    assert e.value.hint == f"name the file itself, e.g. {tmp_path}/config.toml"
+    assert e.value.exit_code == 2
 
 
 def test_no_config_file_at_default_path_means_no_accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
