@@ -5,6 +5,7 @@ pipeline day by day with time travel. No config and no network: pymap on loopbac
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -149,9 +150,16 @@ addresses = ["{USER}"]
 """)
 
 
+def report_home() -> Path:
+    """Where the demo's report stays: $XDG_STATE_HOME/followup (~/.local/state/followup), the same every run."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "followup"
+
+
 @contextmanager
-def run_demo(now: datetime, keep: bool = False) -> Iterator[DemoRun]:
-    """The week before `now`, polled every working day at 9:00 and 17:00, then the report."""
+def run_demo(now: datetime) -> Iterator[DemoRun]:
+    """The week before `now`, polled every working day at 9:00 and 17:00, then the report. Nothing else is
+    left behind: the mailbox and the database go when the demo ends; the report stays (report_home)."""
     monday = datetime.combine((now.astimezone(TZ) - timedelta(days=7)).date(), datetime.min.time(), TZ)
     monday -= timedelta(days=monday.weekday())
     monday = monday.replace(hour=9)
@@ -181,11 +189,12 @@ def run_demo(now: datetime, keep: bool = False) -> Iterator[DemoRun]:
             run.items = followups.followups("demo")
             run.drafts = [d.raw for d in followups.drafts("demo", ("present",))]
             report = weekly.build(config, account, followups, service.calendar_for(config), moments[-1])
-            run.report_path = workdir / "weekly-report.html"
+            report_home().mkdir(parents=True, exist_ok=True)
+            run.report_path = report_home() / "demo-report.html"
             run.report_path.write_text(render_html(report), encoding="utf-8")
         finally:
             store.close()
         yield run
     finally:
-        if not keep:
-            server.stop()
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -83,7 +83,7 @@ def cmd_demo(ctx: Context) -> int:
     """
     from assistant.demo import run_demo
 
-    with run_demo(ctx.clock.now(), keep=ctx.args.keep) as run:
+    with run_demo(ctx.clock.now()) as run:
         if ctx.args.json:
             out(json.dumps(_demo_json(ctx, run), indent=2))
         else:
@@ -148,8 +148,7 @@ def _keep_serving(run: DemoRun) -> None:
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
-        pass
-    run.server.stop()
+        pass  # the server stops as the demo ends
 
 
 @group.command(

@@ -14,6 +14,11 @@ def test_demo_tells_the_whole_story(tmp_path: Path, monkeypatch: pytest.MonkeyPa
                                     capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))  # no config file anywhere
     monkeypatch.delenv("FOLLOWUP_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr("tempfile.tempdir", None)  # read TMPDIR again
     assert main(["--now", "2026-11-16T09:00:00-05:00", "demo", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     actions = [(a["action"], a["subject"]) for day in report["days"] for a in day["actions"]]
@@ -30,8 +35,11 @@ def test_demo_tells_the_whole_story(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert states[("awaiting_reply", "Demo next week?")] == "waiting"  # out of office: held until back
     assert ("awaiting_reply", "Re: [dev] Release 2.1 is out") not in states  # to a mailing list
     assert report["drafts"] == 4
+    assert report["report"] == str(tmp_path / "state" / "followup" / "demo-report.html")  # the same every run
+    assert list(scratch.iterdir()) == []  # the mailbox and the database are gone
     html = Path(report["report"]).read_text()
     assert "Order arrived damaged" in html and "Waiting on you" in html
     assert main(["--now", "2026-11-16T09:00:00-05:00", "demo"]) == 0
     out = capsys.readouterr().out
-    assert "In the Drafts folder now (4)" in out and "The weekly report: " in out and "followup init" in out
+    assert "In the Drafts folder now (4)" in out and "followup init" in out
+    assert f"The weekly report: {tmp_path / 'state' / 'followup' / 'demo-report.html'}" in out
