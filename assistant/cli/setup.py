@@ -28,7 +28,7 @@ def cmd_people(ctx: Context) -> int:
     """
     from dataclasses import asdict
 
-    from assistant.policy.common import list_addresses
+    from assistant.message.lists import list_addresses_of
     from assistant.report.people import suggest
 
     if not ctx.args.suggest:
@@ -39,7 +39,7 @@ def cmd_people(ctx: Context) -> int:
     try:
         followups = FollowupStore(store)
         rows = suggest(followups.mail(account.name), ctx.config.people, frozenset(account.addresses),
-                       list_addresses(followups.list_headers(account.name)))
+                       followups.list_addresses(account.name, list_addresses_of))
     finally:
         store.close()
     if ctx.args.json:

@@ -15,6 +15,7 @@ from email.policy import compat32
 from assistant.config import AccountConfig, SyncConfig
 from assistant.mailbox.client import Fetched, FolderStatus, MailboxClient
 from assistant.message import parse_ids, parse_message
+from assistant.message.lists import list_addresses_of
 from assistant.progress import Progress
 from assistant.store.repo import Cursor, MessageRecord, Store
 from assistant.workdays import WorkCalendar
@@ -86,7 +87,7 @@ def to_record(fetched: Fetched, account: AccountConfig, calendar: WorkCalendar,
         gm_thrid=fetched.gm_thrid, defects=p.defects, verdict=reading.kind, verdict_reason=reading.reason,
         return_date=reading.return_date, report=report, expects_reply=reading.expects_reply,
         expects_reason=reading.expects_reason, promises=promises, quote_rule=reading.quote_rule,
-        signature_rule=reading.signature_rule,
+        signature_rule=reading.signature_rule, list_addresses=tuple(sorted(list_addresses_of(p.headers))),
     )
 
 

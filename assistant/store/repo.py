@@ -85,6 +85,7 @@ class MessageRecord:
     promises: tuple[dict[str, Any], ...] = ()
     quote_rule: str | None = None
     signature_rule: str | None = None
+    list_addresses: tuple[str, ...] = ()  # the mailing list it came through
 
 
 @dataclass(frozen=True)
@@ -429,3 +430,4 @@ def _fill(row: StoredMessage, r: MessageRecord, folder: str, uidvalidity: int, n
     row.expects_reply, row.expects_reason = r.expects_reply, r.expects_reason
     row.promises_json = json.dumps(list(r.promises)) if r.promises else None
     row.quote_rule, row.signature_rule = r.quote_rule, r.signature_rule
+    row.list_address = " ".join(r.list_addresses)
