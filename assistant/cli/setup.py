@@ -10,7 +10,6 @@ from assistant.cli.command import ACCOUNT, JSON, Context, Group, arg
 from assistant.cli.mail import cmd_check
 from assistant.cli.output import iso, out
 from assistant.config import default_config_path, load_config
-from assistant.store.items import FollowupStore
 
 if TYPE_CHECKING:
     from assistant.demo import DemoRun
@@ -30,6 +29,7 @@ def cmd_people(ctx: Context) -> int:
 
     from assistant.message.lists import list_addresses_of
     from assistant.report.people import suggest
+    from assistant.store.items import FollowupStore
 
     if not ctx.args.suggest:
         _print_people(ctx)
