@@ -20,9 +20,10 @@ from assistant.errors import ConnectionLost, FollowupError, MailboxError
 from assistant.mailbox.client import Folders, MailboxClient
 from assistant.mailbox.rethread import rethread
 from assistant.mailbox.sync import FolderJob, FolderSummary, sync_folder, text_reader
+from assistant.message.lists import list_addresses_of
 from assistant.model import OPEN, Decision, Mail, item_key
 from assistant.policy import awaiting_reply, promises, relationships
-from assistant.policy.common import earliest_reading, horizon, list_addresses
+from assistant.policy.common import earliest_reading, horizon
 from assistant.policy.context import PolicyContext
 from assistant.progress import NoProgress, Progress
 from assistant.report import deliver as weekly
@@ -135,7 +136,7 @@ def policy_context(config: Config, account: AccountConfig, followups: FollowupSt
     return PolicyContext(
         followup=config.followup, promises=config.promises, calendar=calendar, now=now,
         user_addresses=frozenset(account.addresses),
-        list_addresses=list_addresses(followups.list_headers(account.name)), people=config.people,
+        list_addresses=followups.list_addresses(account.name, list_addresses_of), people=config.people,
         user_name=followups.user_name(account.name),
         user_address=account.addresses[0] if account.addresses else account.username,
         overrides=followups.overrides(account.name))

@@ -3,6 +3,9 @@
 A command is one function taking a `Context` and returning the exit code; its docstring is its help, and
 `@group.command(name, *args)` right above it names it and declares its arguments, so adding a command means
 editing one place.
+
+Command modules import the store, the service, drafts and reports inside the commands that use them: the
+registry is read for `--help` and completion without SQLAlchemy or Jinja2 (tests/unit/test_startup.py).
 """
 
 from __future__ import annotations
@@ -10,12 +13,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.clock import Clock
 from assistant.config import Config
 from assistant.errors import ConfigError
-from assistant.store.repo import Store
+
+if TYPE_CHECKING:
+    from assistant.store.repo import Store
 
 
 @dataclass
@@ -25,6 +30,8 @@ class Context:
     clock: Clock
 
     def store(self) -> Store:
+        from assistant.store.repo import Store  # SQLAlchemy: only for the commands that open the store
+
         return Store.open(self.config.database.url)
 
     def accounts(self) -> list[Any]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.cli.command import ACCOUNT, JSON, Context, Group, arg
 from assistant.cli.output import iso, local, out
 from assistant.errors import ConfigError, FollowupError
 from assistant.model import DRAFT_LIVE, OPEN, DraftState
-from assistant.store.items import FollowupStore
-from assistant.store.models import Followup
+
+if TYPE_CHECKING:
+    from assistant.store.models import Followup
 
 group = Group()
 
@@ -26,6 +27,8 @@ def cmd_list(ctx: Context) -> int:
 
     example: followup list --json | jq '.[] | select(.state == "waiting")'
     """
+    from assistant.store.items import FollowupStore
+
     store = ctx.store()
     try:
         followups = FollowupStore(store)
@@ -57,6 +60,8 @@ def _item_json(ctx: Context, f: Followup, draft_message_id: str | None) -> dict[
 
 def _override(ctx: Context, action: str, state: str, until: datetime | None) -> Followup:
     """Record the user's word on one item (by id); the next poll honours it."""
+    from assistant.store.items import FollowupStore
+
     store = ctx.store()
     try:
         followups = FollowupStore(store)
@@ -107,6 +112,8 @@ def cmd_track(ctx: Context) -> int:
 
     example: followup track '<CAH8x@mail.example.com>'
     """
+    from assistant.store.items import FollowupStore
+
     message_id = "<" + ctx.args.message_id.strip().strip("<>") + ">"
     account = ctx.accounts()[0]
     store = ctx.store()

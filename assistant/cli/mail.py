@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant import service
 from assistant.cli.command import ACCOUNT, JSON, Context, Group, arg
 from assistant.cli.output import local, out, show_error
 from assistant.config import AccountConfig
 from assistant.errors import FollowupError
-from assistant.mailbox.sync import FolderSummary
 from assistant.progress import progress_for
+
+if TYPE_CHECKING:
+    from assistant import service
+    from assistant.mailbox.sync import FolderSummary
 
 group = Group()
 
@@ -25,6 +27,8 @@ def cmd_check(ctx: Context) -> int:
 
     example: followup check --account work
     """
+    from assistant import service
+
     failures, results = 0, []
     for account in ctx.accounts():
         try:
@@ -65,6 +69,8 @@ def cmd_sync(ctx: Context) -> int:
 
     example: followup sync --json
     """
+    from assistant import service
+
     progress = progress_for(sys.stderr, ctx.args.quiet or ctx.args.json)
     failures, report = 0, []
     store = ctx.store()
@@ -123,6 +129,8 @@ def cmd_poll(ctx: Context) -> int:
 
     example: followup poll --dry-run
     """
+    from assistant import service
+
     failures, report = 0, []
     store = ctx.store()
     try:

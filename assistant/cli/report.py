@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant import service
 from assistant.cli.command import ACCOUNT, Context, Group, arg
 from assistant.cli.output import out
 from assistant.errors import ConfigError, FollowupError
-from assistant.store.items import FollowupStore
 
 group = Group()
 
@@ -27,8 +25,10 @@ def cmd_report(ctx: Context) -> int:
 
     example: followup report --format html --output week.html
     """
+    from assistant import service
     from assistant.report import deliver as weekly
     from assistant.report.render import render_html, render_text
+    from assistant.store.items import FollowupStore
 
     accounts = ctx.accounts()
     if len(accounts) > 1:

@@ -13,7 +13,6 @@ from assistant.cli.command import ACCOUNT, JSON, Context, Group, arg
 from assistant.cli.mail import check_lines, cmd_check
 from assistant.cli.output import iso, out
 from assistant.config import AccountConfig, default_config_path, load_config
-from assistant.store.items import FollowupStore
 
 if TYPE_CHECKING:
     from assistant.demo import DemoRun
@@ -33,8 +32,9 @@ def cmd_people(ctx: Context) -> int:
     """
     from dataclasses import asdict
 
-    from assistant.policy.common import list_addresses
+    from assistant.message.lists import list_addresses_of
     from assistant.report.people import suggest
+    from assistant.store.items import FollowupStore
 
     if not ctx.args.suggest:
         _print_people(ctx)
@@ -44,7 +44,7 @@ def cmd_people(ctx: Context) -> int:
     try:
         followups = FollowupStore(store)
         rows = suggest(followups.mail(account.name), ctx.config.people, frozenset(account.addresses),
-                       list_addresses(followups.list_headers(account.name)))
+                       followups.list_addresses(account.name, list_addresses_of))
     finally:
         store.close()
     if ctx.args.json:

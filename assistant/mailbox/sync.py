@@ -15,6 +15,7 @@ from email.policy import compat32
 from assistant.config import AccountConfig, SyncConfig
 from assistant.mailbox.client import Fetched, FolderStatus, MailboxClient
 from assistant.message import parse_ids, parse_message
+from assistant.message.lists import list_addresses_of
 from assistant.progress import Progress
 from assistant.store.repo import Cursor, MessageRecord, ReadText, Store, TextRecord, Unread
 from assistant.workdays import WorkCalendar
@@ -87,7 +88,7 @@ def to_record(fetched: Fetched, account: AccountConfig, calendar: WorkCalendar,
         return_date=verdict.return_date, report=report,
         expects_reply=text.expects_reply if text else None, expects_reason=text.expects_reason if text else None,
         promises=text.promises if text else (), quote_rule=p.quote_rule, signature_rule=p.signature_rule,
-        analysed=text is not None,
+        analysed=text is not None, list_addresses=tuple(sorted(list_addresses_of(p.headers))),
     )
 
 

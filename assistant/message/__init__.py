@@ -1,6 +1,6 @@
 """bytes → ParsedMessage: parse (the whole message) · mime (headers, parts) · quotes (new text, quoted
-text, signature) · reports (DSN, MDN, ARF) · senders (mail systems, no-reply mailboxes) · vocabulary (the
-shared word lists). Pure."""
+text, signature) · reports (DSN, MDN, ARF) · lists (the mailing list it came through) · senders (mail
+systems, no-reply mailboxes) · vocabulary (the shared word lists). Pure."""
 
 from assistant.message.html import html_to_text
 from assistant.message.mime import Address, clean_header, decode_words, parse_ids

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from assistant.config import Config, FollowupConfig, Person, PromisesConfig, ReportConfig
@@ -12,21 +11,6 @@ from assistant.message.senders import is_noreply as is_noreply  # the one home; 
 from assistant.model import PROMISE_REACH, Mail
 from assistant.policy.context import PolicyContext
 from assistant.workdays import WorkCalendar
-
-
-def list_addresses_of(headers: Mapping[str, str]) -> set[str]:
-    """A list's posting address from List-Post (mailto:) and its List-Id ("<dev.lists.example.org>")."""
-    out = {a.lower() for a in re.findall(r"mailto:([^>?\s,]+)", headers.get("List-Post", ""))}
-    list_id = re.search(r"<([^<>@\s]+)>", headers.get("List-Id", ""))
-    if list_id and "." in list_id.group(1):
-        local, _, domain = list_id.group(1).partition(".")
-        out.add(f"{local}@{domain}".lower())
-    return out
-
-
-def list_addresses(headers: Iterable[Mapping[str, str]]) -> frozenset[str]:
-    """Addresses of mailing lists the user receives: mail to them is not chased."""
-    return frozenset(a for h in headers for a in list_addresses_of(h))
 
 
 def is_ignored(address: str, patterns: Iterable[str]) -> bool:

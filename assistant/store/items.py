@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, union
+from sqlalchemy import and_, func, or_, select, union, update
 from sqlalchemy.orm import Session, defer
 
 from assistant.model import (
@@ -25,6 +25,8 @@ from assistant.model import (
 )
 from assistant.store.models import Draft, Followup, QuietMark, StoredMessage, WeeklyReport
 from assistant.store.repo import ReadText, Store, read_rows
+
+ListReader = Callable[[Mapping[str, str]], Iterable[str]]  # a message's headers → its list's addresses
 
 
 @dataclass(frozen=True)
@@ -178,11 +180,20 @@ class FollowupStore:
                 return ""
             return (row.new_text + ("\n\n" + row.quoted_text if row.quoted_text else "")).strip()
 
-    def list_headers(self, account: str) -> list[dict[str, str]]:
-        """The stored headers of mail that came through a mailing list (List-Post, List-Id)."""
+    def list_addresses(self, account: str, read: ListReader) -> frozenset[str]:
+        """Addresses of the mailing lists the account's mail came through (expunged mail too), as read at
+        sync: one indexed SELECT DISTINCT. Mail stored before 0010_list_address is read here, once, from its
+        stored headers by `read` (the store reads no headers itself), and remembered."""
         with self.store.session() as s:
-            return [json.loads(h) for h in s.scalars(select(StoredMessage.headers_json).where(
-                StoredMessage.account == account, StoredMessage.headers_json.contains("List-")))]
+            unread = s.execute(select(StoredMessage.id, StoredMessage.headers_json).where(
+                StoredMessage.account == account, StoredMessage.list_address.is_(None))).all()
+            if unread:
+                s.execute(update(StoredMessage), [
+                    {"id": row_id, "list_address": " ".join(sorted(read(json.loads(headers))))}
+                    for row_id, headers in unread])
+            found = s.scalars(select(StoredMessage.list_address).distinct().where(
+                StoredMessage.account == account, StoredMessage.list_address != ""))
+            return frozenset(a for value in found if value for a in value.split())
 
     def overrides(self, account: str) -> dict[str, Override]:
         with self.store.session() as s:

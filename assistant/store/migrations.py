@@ -78,10 +78,20 @@ def _lazy_analysis(conn: Connection) -> None:
     _add_columns(conn, "messages", (("analysed", "BOOLEAN NOT NULL DEFAULT TRUE"),))
 
 
+def _list_address(conn: Connection) -> None:
+    _add_columns(conn, "messages", (("list_address", "TEXT"),))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_messages_account_list_address "
+                      "ON messages (account, list_address)"))
+    # Mail without list headers came through no list. The rest stays NULL: the store reads no headers itself,
+    # so FollowupStore.list_addresses has them read from their stored headers once, on first use.
+    conn.execute(text("UPDATE messages SET list_address = '' WHERE list_address IS NULL "
+                      "AND headers_json NOT LIKE :list"), {"list": "%List-%"})
+
+
 STEPS: Sequence[Step] = (("0001_initial", _initial), ("0002_followups", _followups), ("0003_promises", _promises),
                          ("0004_reports", _reports), ("0005_status", _status), ("0006_split_rules", _split_rules),
                          ("0007_horizon", _horizon), ("0008_thread_links", _thread_links),
-                         ("0009_lazy_analysis", _lazy_analysis))
+                         ("0009_lazy_analysis", _lazy_analysis), ("0010_list_address", _list_address))
 
 
 def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> list[str]:

@@ -78,6 +78,7 @@ class StoredMessage(Base):
         Index("ix_messages_account_thread", "account", "thread_key"),
         Index("ix_messages_account_gm_msgid", "account", "gm_msgid"),
         Index("ix_messages_account_date", "account", "date"),  # the decision horizon
+        Index("ix_messages_account_list_address", "account", "list_address"),  # the lists, by SELECT DISTINCT
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account: Mapped[str] = mapped_column(String(200))
@@ -125,6 +126,9 @@ class StoredMessage(Base):
     analysed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     quote_rule: Mapped[str | None] = mapped_column(Text)  # which rule found the quote, for `explain`
     signature_rule: Mapped[str | None] = mapped_column(Text)
+    # the mailing list it came through (List-Post, List-Id), space-separated when they name two; "" for none,
+    # NULL until read (mail stored before 0010_list_address: see FollowupStore.list_addresses)
+    list_address: Mapped[str | None] = mapped_column(Text)
 
 
 class ThreadLink(Base):

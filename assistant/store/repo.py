@@ -86,6 +86,7 @@ class MessageRecord:
     quote_rule: str | None = None
     signature_rule: str | None = None
     analysed: bool = True  # False: expects_reply, expects_reason and promises are left to be read later
+    list_addresses: tuple[str, ...] = ()  # the mailing list it came through
 
 
 @dataclass(frozen=True)
@@ -591,4 +592,5 @@ def _values(r: MessageRecord, folder: str, uidvalidity: int, now: datetime) -> d
         "report_json": json.dumps(r.report) if r.report else None, "quote_rule": r.quote_rule,
         "signature_rule": r.signature_rule, "expects_reply": r.expects_reply, "expects_reason": r.expects_reason,
         "promises_json": json.dumps(list(r.promises)) if r.promises else None, "analysed": r.analysed,
+        "list_address": " ".join(r.list_addresses),
     }

@@ -229,3 +229,64 @@ def test_server_without_drafts_folder_is_a_clear_error(pymap_server: object, tmp
 def test_configured_folder_that_does_not_exist_is_named(mailbox: Mailbox) -> None:
     with pytest.raises(MailboxError, match=r"^\[accounts.work\] sent: the server has no folder named 'Outbox'"):
         sync(mailbox, extra_account='sent = "Outbox"')
+
+
+LISTS = (  # (List-Id, List-Post) of the list mail below; None: the header is absent
+    ("Developers <dev.lists.example.org>", "<mailto:dev@lists.example.org>"),
+    ("<Announce.Example.org>", "NO"),  # an announcement list takes no posts
+    ("Ops <ops.example.net>", "<mailto:ops-post@example.net?subject=ops>"),  # two addresses that disagree
+    (None, "<mailto:a@x.example>, <mailto:b@x.example>"),
+    ("<localhost>", None),  # an id without a dot names no address
+)
+
+
+def _old_list_addresses(store: object) -> frozenset[str]:
+    """What deciding computed before 0010_list_address: every stored header with "List-" in it, parsed."""
+    from assistant.message.lists import list_addresses_of
+
+    rows = store.messages("work", include_expunged=True)  # type: ignore[attr-defined]
+    headers = [json.loads(m.headers_json) for m in rows if "List-" in m.headers_json]
+    return frozenset(a for h in headers for a in list_addresses_of(h))
+
+
+def test_list_addresses_are_stored_at_sync_and_equal_the_headers_reading(pg_mailbox: Mailbox) -> None:
+    from sqlalchemy import text
+
+    from assistant.message.lists import list_addresses_of
+    from assistant.store.items import FollowupStore
+
+    for n, (list_id, post) in enumerate(LISTS):
+        extra = {k: v for k, v in (("List-Id", list_id), ("List-Post", post)) if v is not None}
+        pg_mailbox.deliver("INBOX", msg(n, extra=extra))
+    pg_mailbox.deliver("INBOX", msg(10))  # a person's mail
+    pg_mailbox.deliver("Sent", msg(11, sent=True, user=pg_mailbox.user, extra={"List-Id": "<sent.example.org>"}))
+    sync(pg_mailbox)
+    store = pg_mailbox.store()
+    try:
+        expected = frozenset({"dev@lists.example.org", "announce@example.org", "ops-post@example.net",
+                              "ops@example.net", "a@x.example", "b@x.example", "sent@example.org"})
+        assert _old_list_addresses(store) == expected
+        assert FollowupStore(store).list_addresses("work", list_addresses_of) == expected
+        assert FollowupStore(store).list_addresses("other", list_addresses_of) == frozenset()
+        with store.engine.begin() as conn:  # the database as it was before 0010_list_address
+            conn.execute(text("DROP INDEX ix_messages_account_list_address"))
+            conn.execute(text("ALTER TABLE messages DROP COLUMN list_address"))
+            conn.execute(text("DELETE FROM schema_migrations WHERE name = '0010_list_address'"))
+    finally:
+        store.close()
+    upgraded = pg_mailbox.store()
+    try:
+        with upgraded.engine.connect() as conn:
+            unread = conn.execute(text("SELECT count(*) FROM messages WHERE list_address IS NULL")).scalar()
+        assert unread == len(LISTS) + 1  # list mail waits to be read from its headers; the rest is done
+        calls: list[object] = []
+
+        def reading(headers: dict[str, str]) -> set[str]:
+            calls.append(headers)
+            return list_addresses_of(headers)
+
+        assert FollowupStore(upgraded).list_addresses("work", reading) == expected
+        assert FollowupStore(upgraded).list_addresses("work", reading) == expected
+        assert len(calls) == len(LISTS) + 1  # read once, then remembered
+    finally:
+        upgraded.close()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from assistant.message import TEXT_CAP, Address, ParsedMessage, clean_header, parse_ids, parse_message
+from assistant.message.lists import list_addresses_of
 
 
 def crlf(raw: bytes) -> bytes:
@@ -580,3 +581,23 @@ def test_an_out_of_range_date_is_no_date_and_no_crash() -> None:
     p = parse_message(crlf(b"From: Me <me@example.com>\nDate: Wed, 4 Jun 207777777777777777777714 10:00:00 +0000\n"
                            b"Subject: Q\n\nHi\n"))
     assert p.date is None and p.new_text == "Hi"
+
+
+@pytest.mark.parametrize(("headers", "expected"), [
+    ({"List-Post": "<mailto:dev@lists.example.org>", "List-Id": "<dev.lists.example.org>"}, {"dev@lists.example.org"}),
+    ({"List-Id": "Developers <Dev.Lists.Example.org>"}, {"dev@lists.example.org"}),
+    ({"List-Post": "<mailto:Dev@Lists.Example.org?subject=help>"}, {"dev@lists.example.org"}),
+    ({"List-Post": "<mailto:a@x.example>, <mailto:b@x.example>"}, {"a@x.example", "b@x.example"}),
+    ({"List-Post": "<mailto:post@x.example>", "List-Id": "<announce.x.example>"}, {"post@x.example", "announce@x.example"}),
+    ({"List-Post": "NO", "List-Id": "<localhost>"}, set()),  # a list that takes no posts; an id with no dot
+    ({"List-Unsubscribe": "<mailto:leave@x.example>"}, set()),
+    ({}, set()),
+])
+def test_list_addresses_of(headers: dict[str, str], expected: set[str]) -> None:
+    assert list_addresses_of(headers) == expected
+
+
+def test_list_addresses_from_a_parsed_message() -> None:
+    raw = crlf(HEAD + b"List-Id: Dev <dev.lists.example.org>\nList-Post: <mailto:dev@lists.example.org>\n"
+               b"Content-Type: text/plain\n\nHello\n")
+    assert list_addresses_of(parse_message(raw).headers) == {"dev@lists.example.org"}

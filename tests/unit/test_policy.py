@@ -11,7 +11,7 @@ import pytest
 from assistant.config import FollowupConfig, Person, PromisesConfig
 from assistant.model import Mail, Override
 from assistant.policy.awaiting_reply import decide_thread
-from assistant.policy.common import is_ignored, is_noreply, list_addresses_of
+from assistant.policy.common import is_ignored, is_noreply
 from assistant.policy.context import PolicyContext
 from assistant.workdays import Duration, make_calendar, parse_hours
 
@@ -133,8 +133,6 @@ def test_helpers() -> None:
     assert not is_noreply("nora@x.example")
     assert is_ignored("bob@corp.example", ["@corp.example"]) and is_ignored("x@y.z", ["*@y.z"])
     assert not is_ignored("bob@corp.example.org", ["@corp.example"])
-    assert list_addresses_of({"List-Post": "<mailto:dev@lists.example.org>", "List-Id": "<dev.lists.example.org>"}) \
-        == {"dev@lists.example.org"}
 
 
 def test_mail_long_overdue_goes_cold_instead_of_a_flood_of_drafts() -> None:
