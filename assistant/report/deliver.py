@@ -19,6 +19,7 @@ from assistant.config import AccountConfig, Config
 from assistant.errors import FollowupError
 from assistant.mailbox.client import MailboxClient
 from assistant.report.build import Bounds, History, Report, build_report, week_start
+from assistant.report.links import is_gmail
 from assistant.report.render import render_html, render_text
 from assistant.store.items import FollowupStore
 from assistant.workdays import WorkCalendar
@@ -39,7 +40,7 @@ def build(config: Config, account: AccountConfig, followups: FollowupStore, cale
     history = History(followups.correspondents(account.name), followups.first_seen(account.name, since))
     return build_report(account.name, followups.tracked_for_report(account.name),
                         followups.mail(account.name, since), now, calendar, bounds, frozenset(account.addresses),
-                        config.people, history)
+                        config.people, history, gmail=is_gmail(account.host))
 
 
 def scheduled(config: Config, calendar: WorkCalendar, now: datetime) -> datetime:
