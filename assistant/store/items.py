@@ -278,8 +278,9 @@ class FollowupStore:
     def tracked_for_report(self, account: str) -> list[Tracked]:
         with self.store.session() as s:
             # the draft's own creation time: the row's updated_at moves with every poll that touches it
-            drafted = dict(s.execute(select(Draft.followup_id, func.max(Draft.created_at)).where(
-                Draft.account == account, Draft.state.in_(sorted(DRAFT_LIVE))).group_by(Draft.followup_id)).tuples())
+            drafted: dict[int, datetime] = {fid: at for fid, at in s.execute(
+                select(Draft.followup_id, func.max(Draft.created_at)).where(
+                    Draft.account == account, Draft.state.in_(sorted(DRAFT_LIVE))).group_by(Draft.followup_id))}
             rows = s.scalars(select(Followup).where(Followup.account == account))
             return [Tracked(id=r.id, kind=r.kind, state=r.state, message_id=r.message_id, subject=r.subject,
                             to=[a for _, a in json.loads(r.to_json)], sent_at=r.sent_at, due_at=r.due_at,
