@@ -96,7 +96,7 @@ def _week(monday: datetime) -> list[Mail]:
         Mail("Sent", d(3, 10), ME, eve, "Re: Deck", "Here is the revised deck, as promised.", "<deck2@example.com>",
              (("In-Reply-To", "<deck@example.com>"), ("References", "<deck@example.com>"))),
         Mail("INBOX", d(-21), "Grace Lin <grace@mentor.example>", ME, "Great catching up",
-             "It was great to catch up. Let's stay in touch!", "<grace@mentor.example>"),
+             "It was great to catch up. All the best with the new role!", "<grace@mentor.example>"),
         Mail("INBOX", d(2, 9), "Pat Lee <pat@customer.example>", ME, "Order arrived damaged",
              "The order arrived damaged. This is unacceptable — can you arrange a refund?", "<pat@customer.example>"),
     ]

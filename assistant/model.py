@@ -154,6 +154,10 @@ class Tracked:
     what: str | None
     updated_at: datetime
     draft_waiting: bool
+    reason: str = ""  # why the policy tracks it (the sentence that asked, the promise, …)
+    text: str | None = None  # a promise: its sentence
+    thread_key: str | None = None
+    drafted_at: datetime | None = None  # when the draft that waits was drafted (None: no draft waits)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +63,17 @@ def _print_reading(r: dict[str, Any]) -> None:
         text = " ".join(r[key].split())
         found_by = f"  (found by: {r[rule]})" if rule and r.get(rule) else ""
         out(f"  {key}: {text[:200]!r}{found_by}")
+    promises = r.get("promises") or []
+    out(f"  promises: {len(promises) or 'none found'}")
+    for p in promises:
+        out(f"    {p['text']!r}")
+        due = _due(p.get("due_at"))
+        out(f"      what: {p.get('what') or '(not named)'} · by: {p.get('by') or 'sender'} · due: {due}")
+
+
+def _due(iso: str | None) -> str:
+    """"Fri Nov 6 2026 18:00 -05:00" from the ISO due moment (in the configured zone), or "no date"."""
+    if not iso:
+        return "no date"
+    moment = datetime.fromisoformat(iso)
+    return f"{moment:%a %b} {moment.day} {moment:%Y %H:%M} {moment.isoformat()[-6:]}"

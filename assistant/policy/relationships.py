@@ -12,6 +12,20 @@ from assistant.model import Decision, Kind, Mail, State, item_key
 from assistant.policy.common import dedupe, person_for
 from assistant.policy.context import PolicyContext
 
+ANSWER_THEM = "answer them"  # how a check-in's reason starts when the person waits on the user
+
+
+def waiting_on_user(address: str, mail: Sequence[Mail]) -> Mail | None:
+    """The latest message from `address` that asks the user something and has no later message of the
+    user's to them in its thread: they wait on the user, so a generic check-in would be the wrong answer."""
+    address = address.lower()
+    asked = [m for m in mail if not m.from_user and m.verdict == "human" and m.expects_reply
+             and m.folder_role != "drafts" and m.from_addr.lower() == address]
+    answered = [m for m in mail if m.from_user and m.folder_role != "drafts"
+                and address in {a.lower() for _, a in m.recipients}]
+    open_ = [m for m in asked if not any(a.thread_key == m.thread_key and a.date > m.date for a in answered)]
+    return max(open_, key=lambda m: m.date, default=None)
+
 
 def check_back(delivered: Mail, to: tuple[tuple[str, str], ...], cc: tuple[tuple[str, str], ...], what: str | None,
                mail: Sequence[Mail], why: str, ctx: PolicyContext) -> list[Decision]:
@@ -100,10 +114,15 @@ def decide_check_ins(mail: Sequence[Mail], restarts: Mapping[str, datetime], ctx
         override = ctx.overrides.get(item_key(Kind.CHECK_IN, key))
         due = calendar.due(since, person.keep_in_touch)
         state = State.DISMISSED if override and override.action == "dismiss" else State.WAITING
-        out.append(Decision(key, m.thread_key, state, 1, due,
-                            f"keep in touch every {person.keep_in_touch}: last mail either way "
-                            f"{m.date.astimezone(calendar.tz):%a %b %-d}", m, m,
-                            draft_due=state == State.WAITING and ctx.now >= due, kind=Kind.CHECK_IN,
+        reason = (f"keep in touch every {person.keep_in_touch}: last mail either way "
+                  f"{m.date.astimezone(calendar.tz):%a %b %-d}")
+        asked = waiting_on_user(address, mail)
+        if asked is not None:  # no "it's been a while" to someone whose question waits on the user
+            reason = (f"{ANSWER_THEM}: {asked.from_name or asked.from_addr} wrote on "
+                      f"{asked.date.astimezone(calendar.tz):%a %b %-d} and "
+                      f"{asked.expects_reason or 'waits on your answer'}")
+        out.append(Decision(key, m.thread_key, state, 1, due, reason, m, m,
+                            draft_due=state == State.WAITING and ctx.now >= due and asked is None, kind=Kind.CHECK_IN,
                             changes_at=due if state == State.WAITING and ctx.now < due else None,
                             draft_from=ctx.user,
                             draft_to=((name, address),), new_thread=True))

@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from assistant.config import Person
 from assistant.model import OPEN, Mail, Tracked, label
 from assistant.policy.common import person_for
+from assistant.policy.relationships import ANSWER_THEM
+from assistant.report.links import gmail_url, mid_url
 from assistant.workdays import Duration, WorkCalendar
 
 URGENT = re.compile(r"\b(unacceptable|disappointed|disappointing|urgent(ly)?|asap|refund|damaged|broken|"
@@ -35,6 +37,20 @@ class Item:
     group: str = ""  # the sub-heading it falls under
     draft_waiting: bool = False
     urgent: bool = False
+    why: str = ""  # why it is in the report: the sentence that asked, the promise, "no reply for 9 days"
+    away_until: str | None = None  # ISO date: their latest auto-reply in the thread says they are back then
+    link: str = ""  # mid: URL (RFC 2392) of the message, for desktop clients
+    web_link: str = ""  # the same message in a webmail (Gmail accounts), or ""
+
+
+# Age groups of mail awaiting a reply, in whole days since it was sent: the list's sub-headings and the
+# chart's bars both come from here, so one item is never in two groups.
+AGE_GROUPS: tuple[tuple[str, int | None], ...] = (
+    ("< 3 days", 3), ("3–6 days", 7), ("1–2 weeks", 14), ("2–4 weeks", 28), ("older", None))
+
+
+def age_group(days: int) -> str:
+    return next(label for label, below in AGE_GROUPS if below is None or days < below)
 
 
 @dataclass
@@ -101,7 +117,7 @@ class History:
 
 def build_report(account: str, tracked: Sequence[Tracked], mail: Sequence[Mail], now: datetime,
                  calendar: WorkCalendar, bounds: Bounds, user_addresses: frozenset[str],
-                 people: Sequence[Person] = (), history: History | None = None) -> Report:
+                 people: Sequence[Person] = (), history: History | None = None, gmail: bool = False) -> Report:
     start = week_start(now, calendar)
 
     def iso(moment: datetime) -> str:
@@ -114,49 +130,74 @@ def build_report(account: str, tracked: Sequence[Tracked], mail: Sequence[Mail],
         """Whole days from `moment`'s date to today, in the user's zone (negative: days to go)."""
         return (today - moment.astimezone(calendar.tz).date()).days
 
+    away = _away(mail, today)
+
+    def item(t: Tracked, at: datetime, days: int, note: str, group: str = "", draft_waiting: bool = False,
+             urgent: bool = False, why: str = "") -> Item:
+        """The report's line for `t`, with its reason, the out-of-office it met and links to its message."""
+        real = t.kind != "check_in"  # a check-in's key names no message
+        return Item(t.subject, t.message_id, t.to, iso(at), days, note, group, draft_waiting, urgent,
+                    why or t.reason, away(t.thread_key, t.sent_at),
+                    mid_url(t.message_id) if real else "", gmail_url(t.message_id) if real and gmail else "")
+
     for t in tracked:
         open_ = t.state in OPEN
         recent = t.updated_at >= since  # its state changed within the week
         if t.kind == "awaiting_reply" and t.sent_at and (open_ or (t.state == "cold" and recent)):
             days = days_past(t.sent_at)
-            group = "gone cold" if t.state == "cold" else (
-                "this week" if days < 7 else "1–2 weeks" if days < 14 else "older")
             sent = t.step - 1
             note = f"{sent} follow-up{'s' if sent != 1 else ''} sent" + ("; a draft is waiting" if t.draft_waiting else "")
             if any((p := person_for(a, people)) is not None and p.vip for a in t.to):
                 note = "VIP · " + note
-            report.awaiting_reply.append(Item(t.subject, t.message_id, t.to, iso(t.sent_at), days, note, group,
-                                              t.draft_waiting))
+            why = f"no reply for {_days(days)}" + (f"; {t.reason}" if t.reason else "")
+            report.awaiting_reply.append(item(t, t.sent_at, days, note, "gone cold" if t.state == "cold"
+                                              else age_group(days), t.draft_waiting, why=why))
         elif t.kind == "awaiting_reply" and t.state == "bounced" and recent:
-            report.bounced.append(Item(t.subject, t.message_id, t.to, iso(t.sent_at or t.updated_at), 0,
-                                       "delivery failed"))
+            report.bounced.append(item(t, t.sent_at or t.updated_at, 0, "delivery failed"))
         elif t.kind == "my_promise" and t.due_at:
             overdue = days_past(t.due_at)
             if t.state == "kept" and recent:
-                report.my_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), overdue,
-                                               t.what or "", "kept this week"))
+                report.my_promises.append(item(t, t.due_at, overdue, t.what or "", "kept this week"))
             elif (open_ or t.state == "cold") and now - bounds.overdue_within <= t.due_at < now:
-                report.my_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), overdue,
-                                               t.what or "", "overdue", t.draft_waiting, True))
+                report.my_promises.append(item(t, t.due_at, overdue, t.what or "", "overdue", t.draft_waiting, True))
             elif open_ and t.due_at < start + timedelta(days=7):
-                report.my_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), overdue,
-                                               t.what or "", "due this week", t.draft_waiting))
+                report.my_promises.append(item(t, t.due_at, overdue, t.what or "", "due this week", t.draft_waiting))
         elif (t.kind == "their_promise" and t.due_at and (open_ or t.state == "cold")
               and now - bounds.overdue_within <= t.due_at < now):
-            report.their_promises.append(Item(t.subject, t.message_id, t.to, iso(t.due_at), days_past(t.due_at),
-                                              t.what or "", "overdue", t.draft_waiting))
+            report.their_promises.append(item(t, t.due_at, days_past(t.due_at), t.what or "", "overdue",
+                                              t.draft_waiting))
         elif t.kind == "check_in" and open_ and t.due_at and t.due_at < now + timedelta(days=7):
-            report.check_in.append(Item(f"Check in with {', '.join(t.to)}", t.message_id, t.to, iso(t.due_at),
-                                        days_past(t.due_at), "no mail either way for a while", "", t.draft_waiting))
+            note = ANSWER_THEM if t.reason.startswith(ANSWER_THEM) else "no mail either way for a while"
+            report.check_in.append(replace(item(t, t.due_at, days_past(t.due_at), note, "", t.draft_waiting),
+                                           subject=f"Check in with {', '.join(t.to)}"))
         if t.draft_waiting:
-            report.drafts.append(Item(t.subject, t.message_id, t.to, iso(t.updated_at), 0,
-                                      label(t.kind, t.step)))
+            # when it was drafted: the draft's own time (updated_at moves with every poll)
+            report.drafts.append(item(t, t.drafted_at or t.updated_at, 0, label(t.kind, t.step)))
     report.awaiting_reply.sort(key=lambda i: -i.days)
     report.waiting_on_me = waiting_on_me(mail, now, calendar, bounds, user_addresses, iso, people,
-                                         history or _history(mail))
-    report.stats = stats(mail, tracked, now, since)
+                                         history or _history(mail), gmail)
+    report.stats = stats(mail, tracked, now, since, days_past)
     _cap(report, bounds.max_items)
     return report
+
+
+def _days(days: int) -> str:
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def _away(mail: Sequence[Mail], today: date) -> Callable[[str | None, datetime | None], str | None]:
+    """thread, sent → the return date (ISO) of the latest auto-reply in the thread after `sent`, while
+    it is still ahead; None otherwise."""
+    replies: dict[str, list[Mail]] = {}
+    for m in mail:
+        if m.verdict == "auto_reply" and m.return_date is not None:
+            replies.setdefault(m.thread_key, []).append(m)
+
+    def away(thread_key: str | None, sent: datetime | None) -> str | None:
+        later = [m for m in replies.get(thread_key or "", []) if sent is None or m.date > sent]
+        back = max(later, key=lambda m: m.date).return_date if later else None
+        return back.isoformat() if back is not None and back > today else None
+    return away
 
 
 def _history(mail: Sequence[Mail]) -> History:
@@ -178,15 +219,16 @@ def _cap(report: Report, limit: int) -> None:
 
 def waiting_on_me(mail: Sequence[Mail], now: datetime, calendar: WorkCalendar, bounds: Bounds,
                   user_addresses: frozenset[str], iso: Callable[[datetime], str],
-                  people: Sequence[Person], history: History) -> list[Item]:
+                  people: Sequence[Person], history: History, gmail: bool = False) -> list[Item]:
     """Human mail to the user that asks something (or complains) and has no later message of theirs in
-    the thread. Urgent first: complaints and urgency, then first contact from a new correspondent."""
+    the thread. A VIP first, then complaints and urgency, then first contact from a new correspondent
+    (worth showing early, but not urgent by itself), then the longest waiting."""
     by_thread: dict[str, list[Mail]] = {}
     for m in mail:
         if m.folder_role != "drafts":
             by_thread.setdefault(m.thread_key, []).append(m)
     known, first_seen = history.known, history.first_seen
-    out = []
+    out: list[tuple[tuple[bool, bool, bool, int], Item]] = []
     for thread in by_thread.values():
         theirs = [m for m in thread if not m.from_user and m.verdict == "human" and m.folder_role == "inbox"]
         if not theirs:
@@ -195,7 +237,8 @@ def waiting_on_me(mail: Sequence[Mail], now: datetime, calendar: WorkCalendar, b
         # answered: a later message of the user's to that person (a forward to a colleague is not an answer)
         answered = any(m.from_user and m.date > last.date and last.from_addr.lower() in
                        {a.lower() for _, a in m.recipients} for m in thread)
-        complaint = bool(URGENT.search(last.text) or URGENT.search(last.subject))
+        urgent_words = URGENT.search(last.text) or URGENT.search(last.subject)
+        complaint = urgent_words is not None
         if answered or not (last.expects_reply or complaint):
             continue
         if now < calendar.due(last.date, bounds.waiting_on_me_after) or last.date < now - bounds.waiting_on_me_within:
@@ -206,14 +249,22 @@ def waiting_on_me(mail: Sequence[Mail], now: datetime, calendar: WorkCalendar, b
         why = "complaint or urgent" if complaint else ("first contact: a new correspondent" if new else "asks you")
         if vip:
             why = f"VIP · {why}"
-        out.append(Item(last.subject, last.message_id or "", [last.from_name or last.from_addr], iso(last.date),
-                        (now - last.date).days, why, "", False, complaint or new or vip))
-    # a VIP first, then complaints, then other urgent (a new correspondent), then the longest waiting
-    return sorted(out, key=lambda i: (not i.note.startswith("VIP"), "complaint" not in i.note, not i.urgent, -i.days))
+        reasons = [last.expects_reason] if last.expects_reply and last.expects_reason else []
+        if urgent_words is not None:
+            reasons.append(f'says "{urgent_words.group(0)}"')
+        days = (now - last.date).days
+        mid = last.message_id or ""
+        item = Item(last.subject, mid, [last.from_name or last.from_addr], iso(last.date), days, why, "", False,
+                    complaint or vip, "; ".join(reasons) or "asks you something", None, mid_url(mid),
+                    gmail_url(mid) if gmail else "")
+        out.append(((not vip, not complaint, not new, -days), item))
+    return [i for _, i in sorted(out, key=lambda pair: pair[0])]
 
 
-def stats(mail: Sequence[Mail], tracked: Sequence[Tracked], now: datetime, since: datetime) -> Stats:
-    """The seven days up to `now`: what was sent, tracked and answered, and how fast."""
+def stats(mail: Sequence[Mail], tracked: Sequence[Tracked], now: datetime, since: datetime,
+          days_past: Callable[[datetime], int] | None = None) -> Stats:
+    """The seven days up to `now`: what was sent, tracked and answered, and how fast. The chart counts
+    what still awaits a reply by `age_group`, of `days_past` (calendar days in the user's zone) like the list."""
     sent_week = [m for m in mail if m.from_user and m.folder_role == "sent" and since <= m.date <= now]
     asked = [(t, t.sent_at) for t in tracked if t.kind == "awaiting_reply" and t.sent_at is not None]
     mine = [t for t, sent_at in asked if since <= sent_at <= now]
@@ -234,10 +285,9 @@ def stats(mail: Sequence[Mail], tracked: Sequence[Tracked], now: datetime, since
         hours.append(waited)
         who = first.from_name or first.from_addr
         slowest[who] = max(slowest.get(who, 0.0), waited)
-    ages_days = [(now - sent_at).days for t, sent_at in asked if t.state in OPEN]
-    buckets = [("< 3 days", 0, 3), ("3–7 days", 3, 7), ("1–2 weeks", 7, 14), ("2–4 weeks", 14, 28),
-               ("older", 28, 10**6)]
-    ages = [{"label": label, "count": sum(1 for d in ages_days if lo <= d < hi)} for label, lo, hi in buckets]
+    age = days_past or (lambda moment: (now - moment).days)
+    groups = [age_group(age(sent_at)) for t, sent_at in asked if t.state in OPEN]
+    ages = [{"label": label, "count": groups.count(label)} for label, _ in AGE_GROUPS]
     top = sorted(slowest.items(), key=lambda kv: -kv[1])[:3]
     return Stats(sent=len(sent_week), tracked=len(mine), replied=len(replied),
                  reply_rate=round(len(replied) / len(mine), 2) if mine else None,

@@ -21,6 +21,7 @@ from assistant.mailbox.client import MailboxClient
 from assistant.mailbox.sync import text_reader
 from assistant.policy.common import report_since
 from assistant.report.build import Bounds, History, Report, build_report, week_start
+from assistant.report.links import is_gmail
 from assistant.report.render import render_html, render_text
 from assistant.store.items import FollowupStore
 from assistant.workdays import WorkCalendar
@@ -41,7 +42,7 @@ def build(config: Config, account: AccountConfig, followups: FollowupStore, cale
     history = History(followups.correspondents(account.name), followups.first_seen(account.name, since))
     mail = followups.mail(account.name, since, read=text_reader(calendar))
     return build_report(account.name, followups.tracked_for_report(account.name), mail, now, calendar, bounds,
-                        frozenset(account.addresses), config.people, history)
+                        frozenset(account.addresses), config.people, history, gmail=is_gmail(account.host))
 
 
 def scheduled(config: Config, calendar: WorkCalendar, now: datetime) -> datetime:

@@ -14,7 +14,7 @@ from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from assistant.report.build import Item, Report, Stats
+from assistant.report.build import AGE_GROUPS, Item, Report, Stats
 from assistant.templates import render, sandbox, shipped_templates
 
 HTML_TEMPLATE = "report.html.j2"
@@ -31,7 +31,7 @@ class Section:
 
 SECTIONS = (
     Section("waiting_on_me", "Waiting on you", "received"),
-    Section("awaiting_reply", "Awaiting a reply", "sent", ("this week", "1–2 weeks", "older", "gone cold")),
+    Section("awaiting_reply", "Awaiting a reply", "sent", (*(label for label, _ in AGE_GROUPS), "gone cold")),
     Section("my_promises", "Promises you made", "due", ("overdue", "due this week", "kept this week")),
     Section("their_promises", "Promises made to you", "due"),
     Section("drafts", "Drafts to review", "drafted"),
@@ -50,6 +50,10 @@ class ItemView:
     urgent: bool
     draft_waiting: bool
     overdue: bool
+    why: str = ""  # why it is listed
+    away: str = ""  # "away until Mon Dec 7", or ""
+    link: str = ""  # the subject's link: the webmail's when there is one, else mid:
+    app_link: str = ""  # mid: beside a webmail link, for a desktop client
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,9 @@ def _item(section: Section, item: Item) -> ItemView:
     return ItemView(subject=item.subject or "(no subject)", who=", ".join(item.who),
                     when=f"{section.when} {_day(item.at)}", age=age, note=note,
                     urgent=item.urgent and not overdue,  # an overdue promise says so in red already
-                    draft_waiting=item.draft_waiting, overdue=overdue)
+                    draft_waiting=item.draft_waiting, overdue=overdue, why=item.why,
+                    away=f"away until {_day(item.away_until)}" if item.away_until else "",
+                    link=item.web_link or item.link, app_link=item.link if item.web_link else "")
 
 
 def _summary(report: Report) -> list[str]:

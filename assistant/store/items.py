@@ -321,12 +321,16 @@ class FollowupStore:
 
     def tracked_for_report(self, account: str) -> list[Tracked]:
         with self.store.session() as s:
-            waiting = set(s.scalars(select(Draft.followup_id).where(Draft.account == account,
-                                                                    Draft.state.in_(sorted(DRAFT_LIVE)))))
+            # the draft's own creation time: the row's updated_at moves with every poll that touches it
+            drafted: dict[int, datetime] = {fid: at for fid, at in s.execute(
+                select(Draft.followup_id, func.max(Draft.created_at)).where(
+                    Draft.account == account, Draft.state.in_(sorted(DRAFT_LIVE))).group_by(Draft.followup_id))}
             rows = s.scalars(select(Followup).where(Followup.account == account))
             return [Tracked(id=r.id, kind=r.kind, state=r.state, message_id=r.message_id, subject=r.subject,
                             to=[a for _, a in json.loads(r.to_json)], sent_at=r.sent_at, due_at=r.due_at,
-                            step=r.step, what=r.what, updated_at=r.updated_at, draft_waiting=r.id in waiting)
+                            step=r.step, what=r.what, updated_at=r.updated_at, draft_waiting=r.id in drafted,
+                            reason=r.reason or "", text=r.text, thread_key=r.thread_key,
+                            drafted_at=drafted.get(r.id))
                     for r in rows]
 
     # --- weekly reports -------------------------------------------------------------------------

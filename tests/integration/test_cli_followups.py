@@ -89,6 +89,22 @@ def test_explain_files_without_any_config(tmp_path: Path, monkeypatch: pytest.Mo
     assert out.startswith(f"{files[1]}:\n  kind: bounce (")
 
 
+def test_explain_text_shows_the_promises_it_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.delenv("FOLLOWUP_CONFIG", raising=False)
+    promise = tmp_path / "promise.eml"
+    promise.write_bytes(b"From: Alice <alice@client.example>\r\nTo: me@example.com\r\nSubject: Re: Deck\r\n"
+                        b"Date: Mon, 02 Nov 2026 10:00:00 -0500\r\nMessage-ID: <p@x>\r\n\r\n"
+                        b"I'll send you the revised deck by Friday.\r\n")
+    code, out, err = run(capsys, "explain", str(promise))
+    assert code == 0, err
+    assert out.endswith("  promises: 1\n    \"I'll send you the revised deck by Friday.\"\n"
+                        "      what: the revised deck · by: sender · due: Fri Nov 6 2026 23:00 +00:00\n")
+    code, out, _ = run(capsys, "explain", str(DATA / "postfix-bounce.eml"))
+    assert out.endswith("\n  promises: none found\n")
+
+
 def test_two_polls_of_one_account_never_run_at_once(dovecot_mailbox: Mailbox,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     from assistant.store.locks import account_lock

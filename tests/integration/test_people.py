@@ -136,3 +136,28 @@ def test_people_suggest_and_the_report_marks_vips_and_check_ins(dovecot_mailbox:
     assert report["waiting_on_me"][0]["note"].startswith("VIP")
     assert any(i["note"].startswith("VIP") for i in report["awaiting_reply"])
     assert [i["who"] for i in report["check_in"]] == [["mentor@old.example"]]
+
+
+def test_no_check_in_to_someone_whose_question_waits_on_the_user(dovecot_mailbox: Mailbox,
+                                                                capsys: object) -> None:
+    import json
+
+    from assistant.cli import main
+
+    scene = Scene(dovecot_mailbox, config_extra=PEOPLE)
+    asked = scene.receive("Reference letter", "Could you write me a reference letter?", MON - timedelta(days=27),
+                          frm="Mentor <mentor@old.example>")
+    result = scene.poll(MON)
+    # 27 days of silence > 2 weeks, but the silence is the user's: answer them, no "it's been a while"
+    assert [a for a in result.actions if a.kind == "drafted"] == [] and scene.drafts() == []
+    [check_in] = by_kind(dovecot_mailbox, "check_in")
+    assert check_in.reason.startswith("answer them: Mentor wrote on Tue Oct 6 and asks")
+    config = str(dovecot_mailbox.write_config(extra=PEOPLE))
+    assert main(["--config", config, "--now", MON.isoformat(), "report", "--format", "json"]) == 0
+    [item] = json.loads(capsys.readouterr().out)["check_in"]  # type: ignore[attr-defined]
+    assert item["note"] == "answer them" and "Could you write me a reference letter?" in item["why"]
+    # once the user has answered, keeping in touch is a check-in again, two weeks on
+    scene.send("Re: Reference letter", "Here it is.", to="Mentor <mentor@old.example>", at=MON + timedelta(hours=1),
+               in_reply_to=asked, references=asked)
+    result = scene.poll(MON + timedelta(days=15))
+    assert [a.detail for a in result.actions if a.kind == "drafted"] == ["check-in to mentor@old.example"]

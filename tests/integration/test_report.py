@@ -112,3 +112,63 @@ def test_report_to_a_file_and_html_output(dovecot_mailbox: Mailbox, capsys: pyte
     code, out, _ = run(capsys, "--config", config, "--now", REPORT_AT.isoformat(), "report", "--output",
                        str(tmp_path / "now.html"))
     assert code == 0 and (tmp_path / "now.html").read_text().lstrip().lower().startswith("<!doctype html")
+
+
+def test_a_report_that_is_right(dovecot_mailbox: Mailbox, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Issue 15 §5: draft dates, first contact, reasons, out-of-office, one age grouping, links, formats."""
+    scene = Scene(dovecot_mailbox)
+    week_of_mail(scene)
+    scene.receive("Automatic reply: Budget", "I am out of the office until Sunday, December 6, 2026 and will "
+                  "reply when I am back.", MON + timedelta(minutes=5), in_reply_to="<budget@example.com>",
+                  references="<budget@example.com>", extra={"Auto-Submitted": "auto-replied"})  # type: ignore[arg-type]
+    config = str(dovecot_mailbox.write_config())
+    thursday = datetime(2026, 11, 19, 10, tzinfo=NY)
+    scene.poll(thursday)  # the deck's reminder is drafted
+    scene.receive("Re: Deck", "Any news on the deck?", thursday + timedelta(hours=5), frm="Eve Park <eve@example.org>",
+                  in_reply_to="<deck@example.com>", references="<deck@example.com>")
+    scene.poll(thursday + timedelta(days=1))  # a later poll touches the deck's item again
+    out_file = tmp_path / "week.json"
+    code, out, err = run(capsys, "--config", config, "--now", "2026-11-20T17:00", "report", "--output", str(out_file))
+    assert code == 0 and out == f"{out_file}\n", err
+    report = json.loads(out_file.read_text())  # the format follows the extension
+    [deck] = [d for d in report["drafts"] if d["subject"] == "Deck"]
+    assert deck["at"] == "2026-11-19T10:00-05:00"  # when it was drafted, not when a poll last looked
+    waiting = {i["subject"]: i for i in report["waiting_on_me"]}
+    assert waiting["Order arrived damaged"]["urgent"] and not waiting["Partnership"]["urgent"]
+    assert waiting["Partnership"]["note"] == "first contact: a new correspondent"
+    assert list(waiting).index("Partnership") < list(waiting).index("Re: Deck")  # first contact: shown early
+    assert 'asks a question: "Would you be open to a partnership call next week?"' in waiting["Partnership"]["why"]
+    listed = [i for k in ("awaiting_reply", "my_promises", "their_promises", "waiting_on_me", "drafts", "bounced")
+              for i in report[k]]
+    assert all(i["why"] for i in listed)
+    budget = next(i for i in report["awaiting_reply"] if i["subject"] == "Budget")
+    assert budget["away_until"] == "2026-12-07" and budget["why"].startswith("no reply for 4 days; ")
+    assert budget["link"] == "mid:budget@example.com" and budget["web_link"] == ""  # not a Gmail account
+    assert waiting["Partnership"]["link"].startswith("mid:") and "%" not in waiting["Partnership"]["link"]
+    # the list's groups and the chart's bars count the same items
+    chart = {a["label"]: a["count"] for a in report["stats"]["waiting_ages"]}
+    groups = [i["group"] for i in report["awaiting_reply"]]
+    assert chart == {label: groups.count(label) for label in chart} and groups.count("1–2 weeks") == 1
+    code, out, _ = run(capsys, "--config", config, "--now", "2026-11-20T17:00", "report", "--output",
+                       str(tmp_path / "week.txt"))
+    text = (tmp_path / "week.txt").read_text()
+    assert text.startswith("YOUR WEEK IN MAIL") and "      away until Mon Dec 7\n" in text
+    code, out, _ = run(capsys, "--config", config, "--now", "2026-11-20T17:00", "report", "--format", "html",
+                       "--output", str(tmp_path / "week.json"))
+    html = (tmp_path / "week.json").read_text()
+    assert html.startswith("<!DOCTYPE html>") and '<a href="mid:budget@example.com"' in html
+
+
+def test_report_deliver_says_why_it_did_not(dovecot_mailbox: Mailbox, capsys: pytest.CaptureFixture[str]) -> None:
+    scene = Scene(dovecot_mailbox)
+    week_of_mail(scene)
+    off = str(dovecot_mailbox.write_config(extra='[report]\ndeliver = "none"\n'))
+    code, out, _ = run(capsys, "--config", off, "--now", "2026-11-20T17:00", "report", "--deliver")
+    assert (code, out) == (0, 'not delivered: delivery is off ([report] deliver = "none"; set it to "inbox" or '
+                              '"file:PATH")\n')
+    on = str(dovecot_mailbox.write_config(extra='[report]\ndeliver = "inbox"\n'))
+    code, out, _ = run(capsys, "--config", on, "--now", "2026-11-20T17:00", "report", "--deliver")
+    assert (code, out) == (0, "delivered to work/INBOX\n")
+    code, out, _ = run(capsys, "--config", on, "--now", "2026-11-20T18:00", "report", "--deliver")
+    assert (code, out) == (0, "not delivered: already delivered this week (week of 2026-11-16); a week's report "
+                              "goes out once\n")

@@ -220,3 +220,23 @@ def test_a_check_in_comes_from_the_user_when_a_keep_in_touch_person_has_gone_qui
     assert (d.kind, d.due_at, d.draft_due) == ("check_in", datetime(2026, 11, 16, 10, tzinfo=NY), True)
     assert d.draft_from == ("Me", "me@example.com") and d.draft_to == (("Alice", "alice@x.example"),)
     assert not decide_check_ins([SENT], {}, replace(ctx, now=MON + timedelta(days=13)))[0].draft_due
+
+
+def test_no_check_in_while_the_person_waits_on_the_user_the_reason_says_answer_them() -> None:
+    from assistant.policy.relationships import ANSWER_THEM, decide_check_ins, waiting_on_user
+
+    people = (Person("alice@x.example", keep_in_touch=Duration(2, "weeks")),)
+    ctx = replace(context(MON + timedelta(days=27)), people=people, user_name="Me", user_address="me@example.com")
+    question = reply(1, MON, expects_reply=True, expects_reason='asks a question: "Any news on the deck?"')
+    assert waiting_on_user("Alice@X.example", [SENT, question]) == question
+    [d] = decide_check_ins([SENT, question], {}, ctx)
+    assert not d.draft_due and d.state == "waiting"
+    assert d.reason == f'{ANSWER_THEM}: Alice wrote on Mon Nov 2 and asks a question: "Any news on the deck?"'
+    # once the user answers, it is a plain keep-in-touch again
+    answer = replace(SENT, id=3, message_id="<a@me>", date=MON + timedelta(hours=2), expects_reply=False)
+    assert waiting_on_user("alice@x.example", [SENT, question, answer]) is None
+    [d] = decide_check_ins([SENT, question, answer], {}, ctx)
+    assert d.draft_due and d.reason.startswith("keep in touch every 2 weeks")
+    # a thank-you asks nothing: the check-in is drafted
+    thanks = replace(question, expects_reply=False, expects_reason="thanks only")
+    assert decide_check_ins([SENT, thanks], {}, ctx)[0].draft_due

@@ -59,7 +59,7 @@ def test_html_loads_nothing_remote(sample: Report) -> None:
     html = render_html(sample).lower()
     for forbidden in ("<img", "src=", "<script", "<link", "@import", "url("):
         assert forbidden not in html, forbidden
-    assert not re.search(r"https?:", html)
+    assert not re.search(r"https?:", html)  # the sample is no Gmail account: mid: links only
 
 
 def headings(html: str, text: str) -> tuple[list[str], list[str]]:
@@ -78,8 +78,11 @@ def test_every_section_is_there_in_order(sample: Report) -> None:
 
 def test_urgent_first_with_a_label_and_days_in_words(sample: Report) -> None:
     html = render_html(sample)
-    first_urgent, plain = html.find("Order arrived damaged"), html.find("Lunch next week?")
-    assert 0 < first_urgent < plain and html.count(">urgent</span>") == 2
+    first_urgent, new, plain = (html.find(s) for s in ("Order arrived damaged", "Partnership inquiry",
+                                                        "Lunch next week?"))
+    # a first contact is shown early, marked as such, but it is not urgent by itself
+    assert 0 < first_urgent < new < plain and html.count(">urgent</span>") == 1
+    assert "first contact: a new correspondent" in html
     assert "draft waiting" in html and "67%" in html and "5.5 h" in html and "2.9 days" in html
     assert "week of Mon Nov 23" in html and "Mon Nov 2 " in html and "nothing is ever sent for you" in html
 
@@ -119,3 +122,42 @@ def test_html_renders_in_headless_chromium(sample: Report, tmp_path: Path) -> No
     assert png.exists(), "chromium wrote no screenshot"
     data = png.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000, len(data)
+
+
+def test_every_item_says_why_it_is_there_in_text_and_html(sample: Report) -> None:
+    text, html = render_text(sample), render_html(sample)
+    assert 'why: no reply for 4 days; asks a question: "Could you confirm the' in text
+    assert "Why: you promised: &#34;I&#39;ll send you the revised deck by Friday.&#34;" in html
+    listed = [i for key in ("waiting_on_me", "awaiting_reply", "my_promises", "their_promises", "drafts",
+                            "bounced", "check_in") for i in getattr(sample, key)]
+    assert all(i.why for i in listed)
+    assert text.count("\n      why: ") == html.count(">Why: ") == len(listed)
+
+
+def test_an_out_of_office_return_date_is_shown_on_the_item(sample: Report) -> None:
+    assert "      away until Mon Dec 7\n" in render_text(sample)
+    assert ">away until Mon Dec 7</span>" in render_html(sample)
+
+
+def test_items_link_to_their_message_with_mid_urls(sample: Report) -> None:
+    html = render_html(sample)
+    assert '<a href="mid:inv@example.com" ' in html and '<a href="mid:c@example.com" ' in html
+    assert "mid:" not in render_text(sample)  # links are for HTML (and JSON)
+    assert "check-in.1@followup.invalid" not in html  # a check-in names no message to open
+
+
+def test_gmail_links_open_the_web_search_and_a_hostile_message_id_stays_inside_its_attribute() -> None:
+    from assistant.report.links import gmail_url, mid_url
+
+    hostile = '<a"><script>alert(1)</script> b@x.example>'
+    item = Item("Hi", hostile, ["x@x.example"], "2026-11-20T10:00-05:00", 3, "", "3–6 days",
+                link=mid_url(hostile), web_link=gmail_url(hostile))
+    report = Report(account="work", week_of="2026-11-23", generated_at="2026-11-23T08:00-05:00",
+                    awaiting_reply=[item])
+    html = render_html(report)
+    assert item.link == "mid:a%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E%20b@x.example"
+    assert item.web_link == ("https://mail.google.com/mail/#search/rfc822msgid%3A"
+                             "a%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E%20b%40x.example")
+    assert f'<a href="{item.web_link}" ' in html and f'<a href="{item.link}" ' in html  # the mail app's too
+    assert "<script" not in html.lower() and "src=" not in html.lower()
+    assert report_from_json(report.as_json()) == report
