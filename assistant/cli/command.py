@@ -32,6 +32,11 @@ class Context:
     def store(self) -> Store:
         from assistant.store.repo import Store  # SQLAlchemy: only for the commands that open the store
 
+        if self.config.path is None:  # no config file: nothing was ever tracked, and no database is made for it
+            from assistant.config import default_config_path
+
+            raise ConfigError(f"no config file ({default_config_path()}): nothing is set up yet",
+                              "write one with `followup init`, or try `followup demo`")
         return Store.open(self.config.database.url)
 
     def accounts(self) -> list[Any]:

@@ -1,4 +1,7 @@
-"""The commands on tracked items: list them, and give the user's word on one (dismiss, snooze, track)."""
+"""The commands on tracked items: list them, and give the user's word on one (dismiss, snooze, resume, track).
+
+An item's id is a number: `12` and `#12` are the same id (the shell reads an unquoted `#12` as a comment).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ if TYPE_CHECKING:
 
 group = Group()
 
-ITEM_ID = arg("id", help="the item's id (from followup list)")
+ITEM_ID = arg("id", help="the item's id, from followup list (12 or '#12')")
 
 
 @group.command("list", JSON, ACCOUNT, arg("--all", action="store_true", help="include closed items"))
@@ -32,7 +35,7 @@ def cmd_list(ctx: Context) -> int:
     store = ctx.store()
     try:
         followups = FollowupStore(store)
-        names = [ctx.args.account] if ctx.args.account else [a.name for a in ctx.config.accounts]
+        names = [a.name for a in ctx.accounts()]
         states = None if ctx.args.all else OPEN
         rows = [f for name in names for f in followups.followups(name, states)]
         drafts = {d.followup_id: d.message_id for name in names
@@ -45,9 +48,11 @@ def cmd_list(ctx: Context) -> int:
         return 0
     if not items:
         out("nothing tracked" + ("" if ctx.args.all else " (--all shows closed items)"))
+    else:
+        out(f"{'ID':<5} {'STATE':<9} {'DUE':<20} {'TO':<30} SUBJECT")
     for i in items:
-        due = local(ctx, datetime.fromisoformat(i["due_at"])) if i["due_at"] else "-"
-        out(f"#{i['id']:<4} {i['state']:<9} due {due:<16} {', '.join(i['to'])[:30]:<30} {i['subject'][:50]}")
+        due = local(ctx, datetime.fromisoformat(i["due_at"]), year=True) if i["due_at"] else "-"
+        out(f"{i['id']:<5} {i['state']:<9} {due:<20} {', '.join(i['to'])[:30]:<30} {i['subject'][:50]}")
     return 0
 
 
@@ -58,19 +63,34 @@ def _item_json(ctx: Context, f: Followup, draft_message_id: str | None) -> dict[
             "draft_message_id": draft_message_id, "reason": f.reason, "text": f.text, "what": f.what}
 
 
-def _override(ctx: Context, action: str, state: str, until: datetime | None) -> Followup:
-    """Record the user's word on one item (by id); the next poll honours it."""
+def item_id(text: str) -> int:
+    """ "12" or "#12" → 12; a ConfigError (exit 2) for anything else."""
+    ident = text.strip().removeprefix("#").strip()
+    if not ident.isdigit():
+        raise ConfigError(f"not an item id: {text!r}", "ids are numbers, e.g. 12: see `followup list`")
+    return int(ident)
+
+
+def _override(ctx: Context, action: str | None, state: str | None, until: datetime | None) -> Followup:
+    """Record the user's word on one item (by id); the next poll honours it. `action` None: resume it."""
     from assistant.store.items import FollowupStore
 
+    ident = item_id(ctx.args.id)
     store = ctx.store()
     try:
         followups = FollowupStore(store)
-        ident = ctx.args.id
-        row = followups.followup(int(ident)) if ident.isdigit() else None
-        if row is None:
+        row = followups.followup(ident)
+        if row is None or row.account not in {a.name for a in ctx.accounts()}:
             raise FollowupError(f"no tracked item #{ident}", "see `followup list --all` for the ids")
-        followups.set_override(row.id, action, until, ctx.clock.now())
-        followups.set_state(row.id, state, ctx.clock.now())
+        if action is None:
+            if row.manual != "dismiss" and row.snoozed_until is None:
+                raise FollowupError(f"#{ident} is neither dismissed nor snoozed ({row.state})",
+                                    "resume undoes `followup dismiss` and `followup snooze`")
+            followups.resume(row.id, ctx.clock.now())
+        else:
+            followups.set_override(row.id, action, until, ctx.clock.now())
+        if state is not None:
+            followups.set_state(row.id, state, ctx.clock.now())
         return row
     finally:
         store.close()
@@ -87,20 +107,40 @@ def cmd_dismiss(ctx: Context) -> int:
     return 0
 
 
-@group.command("snooze", ITEM_ID, arg("--until", required=True, metavar="DATE", help="ISO date or date-time"))
+@group.command("snooze", ITEM_ID, arg("--until", required=True, metavar="WHEN",
+                                       help='when: "monday 9am", "in 5 days", "3 business days", 2026-12-07…'))
 def cmd_snooze(ctx: Context) -> int:
-    """Hold an item's next follow-up until a date (in your time zone; working hours apply).
+    """Hold an item's next follow-up until a moment, in your time zone, moved into working hours.
 
-    example: followup snooze 12 --until 2026-12-01
+    WHEN is plain words or a date: tomorrow, monday, "monday 9am", "in 5 days", "in 2 weeks", "next week",
+    "3 business days", nov30, 2026-12-07, 2026-12-07T14:00. A moment in the past is refused. The untouched
+    draft already in Drafts leaves it at the next poll and comes back when the snooze ends.
+
+    example: followup snooze 12 --until "monday 9am"
     """
+    from assistant.service import calendar_for
+    from assistant.when import NotAMoment, parse_when
+
+    calendar = calendar_for(ctx.config)
     try:
-        until = datetime.fromisoformat(ctx.args.until)
-    except ValueError as e:
-        raise ConfigError(f"--until: not a date: {ctx.args.until!r}", "e.g. 2026-12-01 or 2026-12-01T14:00") from e
-    if until.tzinfo is None:
-        until = until.replace(tzinfo=ctx.config.tz)
+        until = calendar.into_window(parse_when(ctx.args.until, ctx.clock.now(), calendar))
+    except NotAMoment as e:
+        raise ConfigError(f"--until: {e}") from e
     row = _override(ctx, "snooze", "snoozed", until)
-    out(f"#{row.id} snoozed until {local(ctx, until)}: {row.subject}")
+    out(f"#{row.id} snoozed until {local(ctx, until, year=True)}: {row.subject}")
+    return 0
+
+
+@group.command("resume", ITEM_ID)
+def cmd_resume(ctx: Context) -> int:
+    """Undo a dismiss or a snooze: the item is followed up again as if you had not said a word.
+
+    The next poll decides its state (waiting, or due at once if its time has passed).
+
+    example: followup resume 12
+    """
+    row = _override(ctx, None, "waiting", None)
+    out(f"#{row.id} resumed: {row.subject} (the next poll decides when it is due)")
     return 0
 
 

@@ -144,7 +144,7 @@ def cmd_poll(ctx: Context) -> int:
                 continue
             failures += sum(1 for f in result.sync.folders if f.error)
             report.append({"account": account.name, "actions": [
-                {"action": a.kind, "id": a.followup_id, "subject": a.subject, "detail": a.detail}
+                {"action": a.kind, "id": a.followup_id or None, "subject": a.subject, "detail": a.detail}
                 for a in result.actions]})
             if not ctx.args.json and not ctx.args.quiet:
                 _print_poll(ctx, account.name, result)
@@ -157,7 +157,8 @@ def cmd_poll(ctx: Context) -> int:
 
 def _print_poll(ctx: Context, account: str, result: service.PollResult) -> None:
     for a in result.actions:
-        out(f"{account}: {a.kind:<12} #{a.followup_id} {a.subject!r}: {a.detail}")
+        # --dry-run: an item not saved yet has no id (JSON null)
+        out(f"{account}: {a.kind:<12} {f'#{a.followup_id}' if a.followup_id else '(new)'} {a.subject!r}: {a.detail}")
     if not result.actions:
         when = f", next due {local(ctx, result.next_due)}" if result.next_due else ""
         out(f"{account}: nothing to do ({result.waiting} awaiting a reply{when})")

@@ -28,8 +28,10 @@ def show_error(error: FollowupError, verbose: int) -> None:
         log.debug("details", exc_info=error)
 
 
-def local(ctx: Context, moment: datetime | None) -> str:
-    return moment.astimezone(ctx.config.tz).strftime("%a %b %-d %H:%M") if moment else "-"
+def local(ctx: Context, moment: datetime | None, year: bool = False) -> str:
+    """A moment in the user's zone: "Mon Dec 7 09:00" (with `year`: "Mon Dec 7 2026 09:00")."""
+    return moment.astimezone(ctx.config.tz).strftime("%a %b %-d %Y %H:%M" if year else "%a %b %-d %H:%M") \
+        if moment else "-"
 
 
 def iso(ctx: Context, moment: datetime | None) -> str | None:

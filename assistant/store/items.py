@@ -287,9 +287,22 @@ class FollowupStore:
                 return
             if action == "snooze":
                 row.snoozed_until = until
+                if until is not None:  # `list` shows it at once; the next poll decides the same (never sooner)
+                    row.due_at = max(until, row.due_at) if row.due_at else until
             else:
                 row.manual = action
             row.updated_at = now
+            self._forget_quiet(s, row.account)
+
+    def resume(self, followup_id: int, now: datetime) -> None:
+        """Undo a dismiss (as `track`: a draft the user deleted may be made again) and a snooze."""
+        with self.store.session() as s:
+            row = s.get(Followup, followup_id)
+            if row is None:
+                return
+            if row.manual == "dismiss" or row.state == "dismissed":
+                row.manual = "track"
+            row.snoozed_until, row.updated_at = None, now
             self._forget_quiet(s, row.account)
 
     def track(self, account: str, message_id: str, now: datetime) -> int:

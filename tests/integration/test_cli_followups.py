@@ -30,6 +30,7 @@ def test_poll_list_snooze_dismiss_track(dovecot_mailbox: Mailbox, capsys: pytest
     assert out == "work: nothing to do (1 awaiting a reply, next due Thu Nov 5 10:00)\n"
     code, out, _ = run(capsys, "--config", config, "--now", "2026-11-05T10:00-05:00", "poll", "--dry-run")
     assert out.startswith("work: would-draft") and "'Contract': follow-up 1 to alice@client.example" in out
+    assert " #1 'Contract'" in out  # the item's real id (saved by the first poll)
     code, out, _ = run(capsys, "--config", config, "--now", "2026-11-05T10:00-05:00", "poll")
     assert out.startswith("work: drafted") and scene.drafts()[0]["In-Reply-To"] == mid
     code, out, _ = run(capsys, "--config", config, "list", "--json")
@@ -39,9 +40,10 @@ def test_poll_list_snooze_dismiss_track(dovecot_mailbox: Mailbox, capsys: pytest
         "to": ["alice@client.example"], "sent_at": "2026-11-02T10:00:00-05:00", "due_at": "2026-11-05T10:00:00-05:00"}
     assert item["draft_message_id"].endswith("@example.com>") and "Could you send" in item["reason"]
     ident = str(item["id"])
-    code, out, _ = run(capsys, "--config", config, "snooze", ident, "--until", "2026-11-20")
-    assert code == 0 and out == f"#{ident} snoozed until Fri Nov 20 00:00: Contract\n"
-    code, out, _ = run(capsys, "--config", config, "dismiss", ident)
+    code, out, _ = run(capsys, "--config", config, "--now", "2026-11-05T10:00-05:00", "snooze", ident,
+                       "--until", "2026-11-20")
+    assert code == 0 and out == f"#{ident} snoozed until Fri Nov 20 2026 09:00: Contract\n"  # working hours
+    code, out, _ = run(capsys, "--config", config, "dismiss", f"#{ident}")  # "#12" and "12" are one id
     assert code == 0 and out == f"#{ident} dismissed: Contract\n"
     code, out, _ = run(capsys, "--config", config, "list")
     assert out == "nothing tracked (--all shows closed items)\n"
@@ -170,3 +172,55 @@ def test_snooze_takes_the_untouched_draft_out_until_it_ends(dovecot_mailbox: Mai
     assert draft["In-Reply-To"] == "<c@example.com>"
     code, out, _ = run(capsys, "--config", config, "--now", "2026-11-12T10:05-05:00", "poll")
     assert len(scene.drafts()) == 1  # made once
+
+
+def test_snooze_in_plain_words_shows_the_real_moment_and_resume_undoes_it(
+        dovecot_mailbox: Mailbox, capsys: pytest.CaptureFixture[str]) -> None:
+    scene = Scene(dovecot_mailbox)
+    scene.send("Contract", "Could you send the signed contract?", message_id="<c@example.com>")
+    config = str(dovecot_mailbox.write_config())
+    now = ["--config", config, "--now", "2026-11-05T16:30-05:00"]  # a Thursday afternoon in New York
+    run(capsys, *now, "poll")
+    [item] = json.loads(run(capsys, "--config", config, "list", "--json")[1])
+    ident = str(item["id"])
+    code, out, _ = run(capsys, *now, "snooze", ident, "--until", "monday 9am")
+    assert code == 0 and out == f"#{ident} snoozed until Mon Nov 9 2026 09:00: Contract\n"
+    code, out, _ = run(capsys, *now, "snooze", ident, "--until", "in 2 days")  # Saturday: the next working day
+    assert out == f"#{ident} snoozed until Mon Nov 9 2026 09:00: Contract\n"
+    code, out, _ = run(capsys, *now, "snooze", ident, "--until", "3 business days")
+    assert out == f"#{ident} snoozed until Tue Nov 10 2026 16:30: Contract\n"
+    code, out, _ = run(capsys, "--config", config, "list")
+    assert out.splitlines()[1].split()[:2] == [ident, "snoozed"] and "Tue Nov 10 2026 16:30" in out
+    code, _, err = run(capsys, *now, "snooze", ident, "--until", "2026-11-01")
+    assert code == 2 and "in the past" in err
+    code, _, err = run(capsys, *now, "snooze", ident, "--until", "someday")
+    assert code == 2 and "not a date: 'someday'" in err
+    code, out, _ = run(capsys, *now, "resume", ident)
+    assert code == 0 and out.startswith(f"#{ident} resumed: Contract")
+    run(capsys, *now, "poll")
+    [item] = json.loads(run(capsys, "--config", config, "list", "--json")[1])
+    assert item["state"] in ("waiting", "drafted")
+    code, _, err = run(capsys, *now, "resume", ident)
+    assert code == 1 and "neither dismissed nor snoozed" in err
+    run(capsys, *now, "dismiss", ident)
+    code, out, _ = run(capsys, *now, "resume", ident)
+    assert code == 0
+    run(capsys, *now, "poll")
+    assert json.loads(run(capsys, "--config", config, "list", "--json")[1])[0]["state"] in ("waiting", "drafted")
+
+
+def test_ids_accounts_and_a_missing_config_say_what_is_wrong(
+        dovecot_mailbox: Mailbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    config = str(dovecot_mailbox.write_config())
+    code, _, err = run(capsys, "--config", config, "dismiss", "abc")
+    assert code == 2 and "not an item id: 'abc'" in err
+    code, _, err = run(capsys, "--config", config, "list", "--account", "typo")
+    assert code == 2 and "no account named 'typo'" in err
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("FOLLOWUP_CONFIG", raising=False)
+    for command in (["list"], ["dismiss", "3"], ["snooze", "3", "--until", "monday"], ["resume", "3"]):
+        code, _, err = run(capsys, *command)
+        assert code == 2 and "no config file" in err and "followup init" in err, command
+    assert not (tmp_path / "data").exists()  # no database made as a side effect
