@@ -50,10 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS.values():
         doc = inspect.cleandoc(command.run.__doc__ or "")
-        p = sub.add_parser(command.name, help=doc.splitlines()[0], description=doc,
+        p = sub.add_parser(command.name, help=summary(doc), description=doc,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         add_arguments(p, command.args)
     return parser
+
+
+def summary(doc: str) -> str:
+    """A command's line in `followup --help`: its docstring's first paragraph, whole (never cut mid-sentence)."""
+    return " ".join(doc.split("\n\n")[0].split())
 
 
 class JsonFormatter(logging.Formatter):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import sys
@@ -247,13 +248,18 @@ def _executable() -> str:
     return found or "%h/.local/bin/followup"
 
 
-@group.command("completion", arg("shell", choices=("bash", "zsh")), needs_config=False)
+@group.command("completion", arg("shell", choices=("bash", "zsh", "fish")), needs_config=False)
 def cmd_completion(ctx: Context) -> int:
-    """Print a shell completion script for bash or zsh.
+    """Print a shell completion script for bash, zsh or fish.
 
     example: followup completion bash > ~/.local/share/bash-completion/completions/followup
+    example: followup completion fish > ~/.config/fish/completions/followup.fish
     """
     from assistant.cli.app import COMMANDS, GLOBAL_ARGS  # app imports this module: only at run time
+
+    if ctx.args.shell == "fish":
+        out(_fish(COMMANDS, GLOBAL_ARGS))
+        return 0
 
     helps = ["-h", "--help"]
     cases = "\n".join(f'        {c.name}) opts="{" ".join(helps + c.option_strings)}" ;;' for c in COMMANDS.values())
@@ -277,3 +283,42 @@ _followup() {{
         script += "autoload -U +X bashcompinit && bashcompinit\n"
     out(script + "complete -F _followup followup\n")
     return 0
+
+
+def _fish(commands: dict[str, Any], global_args: tuple[Any, ...]) -> str:
+    """Fish completions: each command with its summary, then each command's options with their help."""
+    from assistant.cli.app import summary
+
+    def quoted(text: str) -> str:
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+    def option(a: Any, condition: str) -> list[str]:
+        lines = []
+        for flag in a.option_strings:
+            kind = f"-l {flag[2:]}" if flag.startswith("--") else f"-s {flag[1:]}"
+            choices = a.options.get("choices")
+            extra = f" -x -a {quoted(' '.join(choices))}" if choices else ""
+            if a.options.get("type") is Path or a.options.get("metavar") in ("PATH", "FILE"):
+                extra = " -r -F"  # a file name
+            described = a.options.get("help") or flag.lstrip("-")
+            lines.append(" ".join(filter(None, ("complete -c followup", condition, kind + extra,
+                                                 f"-d {quoted(described)}"))))
+        return lines
+
+    def sentence(text: str) -> str:
+        first = text.split(". ")[0].rstrip(".")
+        return first if len(first) <= 90 else first[:first.rfind(" ", 0, 88)] + "…"
+
+    lines = ["# followup fish completion", "complete -c followup -f"]
+    for a in global_args:
+        lines += option(a, "")
+    for name, command in commands.items():
+        doc = inspect.cleandoc(command.run.__doc__ or "")
+        lines.append(f"complete -c followup -n __fish_use_subcommand -a {name} -d {quoted(sentence(summary(doc)))}")
+        for a in command.args:
+            lines += option(a, f"-n {quoted('__fish_seen_subcommand_from ' + name)}")
+            choices = a.options.get("choices") if not a.option_strings else None
+            if choices:
+                lines.append(f"complete -c followup -n {quoted('__fish_seen_subcommand_from ' + name)} "
+                             f"-a {quoted(' '.join(choices))}")
+    return "\n".join(lines)

@@ -163,9 +163,31 @@ def test_completion_script_and_version(capsys: pytest.CaptureFixture[str]) -> No
     code, out, _ = run(capsys, "completion", "bash")
     assert code == 0 and "complete -F _followup followup" in out and "poll) opts=" in out and "--dry-run" in out
     assert subprocess.run(["bash", "-n"], input=out, text=True).returncode == 0
+    code, out, _ = run(capsys, "completion", "fish")
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "# followup fish completion"
+    for name in ("poll", "snooze", "resume", "completion"):
+        assert any(f"__fish_use_subcommand -a {name} -d '" in line for line in lines), name
+    assert "complete -c followup -n '__fish_seen_subcommand_from poll' -l dry-run -d" in out
+    assert "-n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'" in out
+    assert "complete -c followup -l config -r -F -d 'config file to use'" in out
+    for line in lines[1:]:  # fish's single quotes: \' and \\ escape, every quote closes
+        assert line.startswith("complete -c followup ") and _fish_quotes_close(line), line
     with pytest.raises(SystemExit) as done:
         main(["--version"])
     assert done.value.code == 0 and capsys.readouterr().out.startswith("followup ")
+
+
+def _fish_quotes_close(line: str) -> bool:
+    inside, i = False, 0
+    while i < len(line):
+        if inside and line[i] == "\\":
+            i += 2
+            continue
+        if line[i] == "'":
+            inside = not inside
+        i += 1
+    return not inside
 
 
 class Typist:
