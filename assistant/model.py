@@ -132,6 +132,9 @@ class Decision:
     what: str | None = None  # a promise: what was promised
     new_thread: bool = False  # a check-in starts a thread of its own
     changes_at: datetime | None = None  # the next moment this decision changes with time alone (None: never)
+    # awaiting a reply: who answered (in order), and whose answer is still awaited ([followup] group)
+    answered: tuple[tuple[str, str], ...] = ()  # (name, address)
+    waiting: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:
@@ -154,6 +157,8 @@ class Tracked:
     what: str | None
     updated_at: datetime
     draft_waiting: bool
+    answered: tuple[tuple[str, str], ...] = ()  # (name, address), as Decision
+    waiting: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
