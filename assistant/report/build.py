@@ -35,6 +35,8 @@ class Item:
     group: str = ""  # the sub-heading it falls under
     draft_waiting: bool = False
     urgent: bool = False
+    answered: list[str] = field(default_factory=list)  # awaiting a reply from several: who answered (names)
+    waiting: list[str] = field(default_factory=list)  # and whose answer is still awaited
 
 
 @dataclass
@@ -126,7 +128,8 @@ def build_report(account: str, tracked: Sequence[Tracked], mail: Sequence[Mail],
             if any((p := person_for(a, people)) is not None and p.vip for a in t.to):
                 note = "VIP · " + note
             report.awaiting_reply.append(Item(t.subject, t.message_id, t.to, iso(t.sent_at), days, note, group,
-                                              t.draft_waiting))
+                                              t.draft_waiting, answered=[n or a for n, a in t.answered],
+                                              waiting=[n or a for n, a in t.waiting]))
         elif t.kind == "awaiting_reply" and t.state == "bounced" and recent:
             report.bounced.append(Item(t.subject, t.message_id, t.to, iso(t.sent_at or t.updated_at), 0,
                                        "delivery failed"))

@@ -50,6 +50,7 @@ class ItemView:
     urgent: bool
     draft_waiting: bool
     overdue: bool
+    answers: str = ""  # a question to several, some answered: "answered: Alice · waiting: Bob"
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,15 @@ def _item(section: Section, item: Item) -> ItemView:
     return ItemView(subject=item.subject or "(no subject)", who=", ".join(item.who),
                     when=f"{section.when} {_day(item.at)}", age=age, note=note,
                     urgent=item.urgent and not overdue,  # an overdue promise says so in red already
-                    draft_waiting=item.draft_waiting, overdue=overdue)
+                    draft_waiting=item.draft_waiting, overdue=overdue, answers=_answers(item))
+
+
+def _answers(item: Item) -> str:
+    """Only while some have answered and others not: before any answer everyone is awaited, after all
+    the item is closed."""
+    if not (item.answered and item.waiting):
+        return ""
+    return f"answered: {', '.join(item.answered)} · waiting: {', '.join(item.waiting)}"
 
 
 def _summary(report: Report) -> list[str]:
