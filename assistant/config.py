@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 SECURITY_MODES = ("tls", "starttls", "none")
 AUTH_MODES = ("password", "xoauth2")
+GROUP_MODES = ("any", "each")  # [followup] group and [[people]] group
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class FollowupConfig:
     ignore: tuple[str, ...] = ()  # addresses, @domains, or glob patterns never followed up
     max_overdue: Duration = Duration(14, "days")  # older due dates (a first run, a long outage) go cold
     vip_cadence: tuple[Duration, ...] = (Duration(1, "business days"), Duration(3, "business days"))
+    group: str = "any"  # a question to several people: any one's answer closes it, or each one's is needed
 
     @cached_property
     def hours(self) -> tuple[time, time]:
@@ -121,6 +123,7 @@ class Person:
     match: str  # an address, "@domain", or a glob pattern
     vip: bool = False
     keep_in_touch: Duration | None = None
+    group: str | None = None  # "each": in a thread with them, their own answer is needed (None: [followup] group)
 
 
 @dataclass(frozen=True)
@@ -347,6 +350,7 @@ def _followup(file: str, data: Any) -> FollowupConfig:
         ignore=tuple(p.strip().lower() for p in s.strings("ignore") or ()),
         max_overdue=_duration(s, "max_overdue", defaults.max_overdue),
         vip_cadence=_cadence(s, "vip_cadence", defaults.vip_cadence),
+        group=s.choice("group", defaults.group, GROUP_MODES),
     )
     s.finish()
     if not config.cadence:
@@ -381,6 +385,9 @@ def _person(file: str, index: int, data: Any) -> Person:
                     else None)
     if s.data.get("keep_in_touch") is None:
         s.known.append("keep_in_touch")
+    if s.data.get("group") is not None:
+        person = replace(person, group=s.choice("group", "any", GROUP_MODES))
+    s.known.append("group")
     s.finish()
     if person.keep_in_touch is not None and person.keep_in_touch.amount <= 0:
         raise s.error("keep_in_touch", "must be a positive duration such as \"2 weeks\"")

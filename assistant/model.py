@@ -132,6 +132,9 @@ class Decision:
     what: str | None = None  # a promise: what was promised
     new_thread: bool = False  # a check-in starts a thread of its own
     changes_at: datetime | None = None  # the next moment this decision changes with time alone (None: never)
+    # awaiting a reply: who answered (in order), and whose answer is still awaited ([followup] group)
+    answered: tuple[tuple[str, str], ...] = ()  # (name, address)
+    waiting: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:
@@ -158,6 +161,8 @@ class Tracked:
     text: str | None = None  # a promise: its sentence
     thread_key: str | None = None
     drafted_at: datetime | None = None  # when the draft that waits was drafted (None: no draft waits)
+    answered: tuple[tuple[str, str], ...] = ()  # (name, address), as Decision
+    waiting: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

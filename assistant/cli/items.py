@@ -60,7 +60,10 @@ def _item_json(ctx: Context, f: Followup, draft_message_id: str | None) -> dict[
     return {"id": f.id, "account": f.account, "kind": f.kind, "state": f.state, "message_id": f.message_id,
             "subject": f.subject, "to": [a for _, a in json.loads(f.to_json)], "sent_at": iso(ctx, f.sent_at),
             "due_at": iso(ctx, f.due_at) if f.state in OPEN else None, "step": f.step,
-            "draft_message_id": draft_message_id, "reason": f.reason, "text": f.text, "what": f.what}
+            "draft_message_id": draft_message_id, "reason": f.reason, "text": f.text, "what": f.what,
+            # a question to several people: who answered, and whose answer is awaited ([followup] group)
+            "answered": [a for _, a in json.loads(f.answered_json or "[]")],
+            "waiting": [a for _, a in json.loads(f.waiting_json or "[]")] if f.state in OPEN else []}
 
 
 def item_id(text: str) -> int:

@@ -41,6 +41,8 @@ class Item:
     away_until: str | None = None  # ISO date: their latest auto-reply in the thread says they are back then
     link: str = ""  # mid: URL (RFC 2392) of the message, for desktop clients
     web_link: str = ""  # the same message in a webmail (Gmail accounts), or ""
+    answered: list[str] = field(default_factory=list)  # awaiting a reply from several: who answered (names)
+    waiting: list[str] = field(default_factory=list)  # and whose answer is still awaited
 
 
 # Age groups of mail awaiting a reply, in whole days since it was sent: the list's sub-headings and the
@@ -150,8 +152,10 @@ def build_report(account: str, tracked: Sequence[Tracked], mail: Sequence[Mail],
             if any((p := person_for(a, people)) is not None and p.vip for a in t.to):
                 note = "VIP · " + note
             why = f"no reply for {_days(days)}" + (f"; {t.reason}" if t.reason else "")
-            report.awaiting_reply.append(item(t, t.sent_at, days, note, "gone cold" if t.state == "cold"
-                                              else age_group(days), t.draft_waiting, why=why))
+            report.awaiting_reply.append(replace(
+                item(t, t.sent_at, days, note, "gone cold" if t.state == "cold" else age_group(days),
+                     t.draft_waiting, why=why),
+                answered=[n or a for n, a in t.answered], waiting=[n or a for n, a in t.waiting]))
         elif t.kind == "awaiting_reply" and t.state == "bounced" and recent:
             report.bounced.append(item(t, t.sent_at or t.updated_at, 0, "delivery failed"))
         elif t.kind == "my_promise" and t.due_at:

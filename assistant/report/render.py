@@ -54,6 +54,7 @@ class ItemView:
     away: str = ""  # "away until Mon Dec 7", or ""
     link: str = ""  # the subject's link: the webmail's when there is one, else mid:
     app_link: str = ""  # mid: beside a webmail link, for a desktop client
+    answers: str = ""  # a question to several, some answered: "answered: Alice · waiting: Bob"
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,16 @@ def _item(section: Section, item: Item) -> ItemView:
                     urgent=item.urgent and not overdue,  # an overdue promise says so in red already
                     draft_waiting=item.draft_waiting, overdue=overdue, why=item.why,
                     away=f"away until {_day(item.away_until)}" if item.away_until else "",
-                    link=item.web_link or item.link, app_link=item.link if item.web_link else "")
+                    link=item.web_link or item.link, app_link=item.link if item.web_link else "",
+                    answers=_answers(item))
+
+
+def _answers(item: Item) -> str:
+    """Only while some have answered and others not: before any answer everyone is awaited, after all
+    the item is closed."""
+    if not (item.answered and item.waiting):
+        return ""
+    return f"answered: {', '.join(item.answered)} · waiting: {', '.join(item.waiting)}"
 
 
 def _summary(report: Report) -> list[str]:

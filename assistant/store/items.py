@@ -76,6 +76,18 @@ def _mail(row: StoredMessage) -> Mail:
     )
 
 
+def _everyone(d: Decision) -> list[tuple[str, str]]:
+    """Whom an item is with, in the order its message named them (a draft to those who have not answered
+    yet puts the others in Cc: the item's `to` stays as it was)."""
+    named = [a.lower() for _, a in d.tracked.recipients]
+    return sorted(d.draft_to + d.draft_cc, key=lambda p: named.index(p[1].lower()) if p[1].lower() in named
+                  else len(named))
+
+
+def _people(text: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple((n, a) for n, a in json.loads(text or "[]"))
+
+
 def _update(row: Followup, values: dict[str, object], now: datetime) -> None:
     changed = {k: v for k, v in values.items() if getattr(row, k) != v}
     for key, value in changed.items():
@@ -214,16 +226,17 @@ class FollowupStore:
                                                      created_at=now)
                     s.add(row)
                 values = {"thread_key": d.thread_key, "subject": d.tracked.subject,
-                          "to_json": json.dumps(d.draft_to + d.draft_cc), "sent_at": d.tracked.date,
+                          "to_json": json.dumps(_everyone(d)), "sent_at": d.tracked.date,
                           "state": d.state, "step": d.step, "due_at": d.due_at, "reason": d.reason,
-                          "text": d.text, "what": d.what}
+                          "text": d.text, "what": d.what, "answered_json": json.dumps(d.answered),
+                          "waiting_json": json.dumps(d.waiting)}
                 if d.state == "waiting" and row.state == "drafted" and row.step == d.step:
                     values["state"] = "drafted"  # the lifecycle, not the policy, knows about our drafts
                 _update(row, values, now)
             decided = {d.key for d in decisions}
             for key, row in existing.items():
                 if key not in decided and row.state in OPEN:
-                    _update(row, {"state": "dismissed", "due_at": None,
+                    _update(row, {"state": "dismissed", "due_at": None, "waiting_json": "[]",
                                   "reason": "no longer tracked: gone from Sent, unstarred, or not awaiting a reply"},
                             now)
             s.flush()
@@ -343,7 +356,8 @@ class FollowupStore:
                             to=[a for _, a in json.loads(r.to_json)], sent_at=r.sent_at, due_at=r.due_at,
                             step=r.step, what=r.what, updated_at=r.updated_at, draft_waiting=r.id in drafted,
                             reason=r.reason or "", text=r.text, thread_key=r.thread_key,
-                            drafted_at=drafted.get(r.id))
+                            drafted_at=drafted.get(r.id), answered=_people(r.answered_json),
+                            waiting=_people(r.waiting_json))
                     for r in rows]
 
     # --- weekly reports -------------------------------------------------------------------------

@@ -88,10 +88,17 @@ def _list_address(conn: Connection) -> None:
                       "AND headers_json NOT LIKE :list"), {"list": "%List-%"})
 
 
+def _group_each(conn: Connection) -> None:
+    # Rows decided before know no one answered yet: the next decision of an open item fills them in.
+    _add_columns(conn, "followups", (("answered_json", "TEXT NOT NULL DEFAULT '[]'"),
+                                     ("waiting_json", "TEXT NOT NULL DEFAULT '[]'")))
+
+
 STEPS: Sequence[Step] = (("0001_initial", _initial), ("0002_followups", _followups), ("0003_promises", _promises),
                          ("0004_reports", _reports), ("0005_status", _status), ("0006_split_rules", _split_rules),
                          ("0007_horizon", _horizon), ("0008_thread_links", _thread_links),
-                         ("0009_lazy_analysis", _lazy_analysis), ("0010_list_address", _list_address))
+                         ("0009_lazy_analysis", _lazy_analysis), ("0010_list_address", _list_address),
+                         ("0013_group_each", _group_each))
 
 
 def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> list[str]:

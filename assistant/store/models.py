@@ -176,6 +176,9 @@ class Followup(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     text: Mapped[str | None] = mapped_column(Text)  # a promise: the sentence
     what: Mapped[str | None] = mapped_column(Text)  # a promise: what was promised
+    # awaiting a reply from several people ([followup] group): [[name, email], ...]
+    answered_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # who answered
+    waiting_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # whose answer is awaited
     manual: Mapped[str | None] = mapped_column(String(20))  # track | dismiss | snooze (the user's word)
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

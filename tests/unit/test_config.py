@@ -41,6 +41,7 @@ def test_example_config_loads() -> None:
         ("boss@example.com", True, "2 weeks"), ("@bestcustomer.example", True, None)]
     assert str(config.promises.check_back) == "5 business days"
     assert [str(c) for c in config.followup.vip_cadence] == ["1 business day", "3 business days"]
+    assert config.followup.group == "any" and [p.group for p in config.people] == ["each", None]
 
 
 def test_defaults() -> None:
@@ -113,6 +114,14 @@ def test_working_hours_keep_their_text_and_are_parsed_once() -> None:
     ('[[people]]\nmatch = "a@b.c"\nkeep_in_touch = "often"\n', "config.toml [[people]] #1 keep_in_touch: not a "
      'duration: \'often\' (expected e.g. "3 business days", "2 days", "4 hours", "1 week")', None),
     ('[[people]]\nmatch = "a@b.c"\nvipp = true\n', "config.toml [[people]] #1 vipp: unknown key", "did you mean 'vip'?"),
+    ('[followup]\ngroup = "every"\n', "config.toml [followup] group: expected one of any, each, got 'every'",
+     None),
+    ('[[people]]\nmatch = "a@b.c"\ngroup = "all"\n',
+     "config.toml [[people]] #1 group: expected one of any, each, got 'all'", None),
+    ('[[people]]\nmatch = "a@b.c"\ngroup = true\n',
+     "config.toml [[people]] #1 group: expected a string, got True", None),
+    ('[[people]]\nmatch = "a@b.c"\ngrop = "each"\n', "config.toml [[people]] #1 grop: unknown key",
+     "did you mean 'group'?"),
     ('[promises]\ngrace = "soon"\n', "config.toml [promises] grace: not a duration: 'soon' (expected e.g. "
      '"3 business days", "2 days", "4 hours", "1 week")', None),
     ('[promises]\nremind_before = "1 day"\n', "config.toml [promises] remind_before: unknown key",

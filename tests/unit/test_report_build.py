@@ -77,7 +77,7 @@ def test_every_item_carries_its_reason() -> None:
     assert report.check_in[0].note == "no mail either way for a while"
     as_json = report.as_json()["awaiting_reply"][0]
     assert {"subject", "message_id", "who", "at", "days", "note", "group", "draft_waiting", "urgent", "why",
-            "away_until", "link", "web_link"} == set(as_json)
+            "away_until", "link", "web_link", "answered", "waiting"} == set(as_json)
 
 
 def test_a_check_in_with_someone_who_waits_on_the_user_says_answer_them() -> None:

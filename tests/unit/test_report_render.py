@@ -161,3 +161,32 @@ def test_gmail_links_open_the_web_search_and_a_hostile_message_id_stays_inside_i
     assert f'<a href="{item.web_link}" ' in html and f'<a href="{item.link}" ' in html  # the mail app's too
     assert "<script" not in html.lower() and "src=" not in html.lower()
     assert report_from_json(report.as_json()) == report
+
+
+def test_a_question_to_several_shows_who_answered_and_who_is_waiting() -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from assistant.model import Tracked
+    from assistant.report.build import Bounds, build_report
+    from assistant.workdays import make_calendar, parse_hours
+
+    ny = ZoneInfo("America/New_York")
+    now = datetime(2026, 11, 9, 8, tzinfo=ny)
+    calendar = make_calendar(ny, ("mon", "tue", "wed", "thu", "fri"), parse_hours("09:00-18:00"), None)
+    alice, bob = ("Alice", "alice@x.example"), ("", "bob@x.example")
+
+    def tracked(ident: int, answered: tuple[tuple[str, str], ...], waiting: tuple[tuple[str, str], ...]) -> Tracked:
+        return Tracked(id=ident, kind="awaiting_reply", state="waiting", message_id=f"<{ident}@me>",
+                       subject=f"Venue {ident}", to=["alice@x.example", "bob@x.example"], sent_at=now - timedelta(days=3),
+                       due_at=now, step=1, what=None, updated_at=now, draft_waiting=False, answered=answered,
+                       waiting=waiting)
+    report = build_report("work", [tracked(1, (alice,), (bob,)), tracked(2, (), (alice, bob))], [], now, calendar,
+                          Bounds(), frozenset({"me@example.com"}))
+    partial, untouched = sorted(report.awaiting_reply, key=lambda i: i.subject)
+    assert (partial.answered, partial.waiting) == (["Alice"], ["bob@x.example"])  # a name, else the address
+    assert (untouched.answered, untouched.waiting) == ([], ["Alice", "bob@x.example"])
+    assert report.as_json()["awaiting_reply"][0]["waiting"] in (["bob@x.example"], ["Alice", "bob@x.example"])
+    text, html = render_text(report), render_html(report)
+    for out in (text, html):
+        assert out.count("answered: Alice · waiting: bob@x.example") == 1  # only while some have answered
