@@ -338,5 +338,5 @@ def ask_to_poll(store: Store, account: str, dry_run: bool = False, timeout: floa
         time.sleep(0.1)
     who = f"pid {row.daemon_pid} on {row.daemon_host}" if row else "the daemon"
     raise FollowupError(f"[accounts.{account}]: the running daemon ({who}) did not answer the poll request within "
-                        f"{timeout:.0f} s", "it may be busy with a long sync; it will still poll for this request "
+                        f"{timeout:g} s", "it may be busy with a long sync; it will still poll for this request "
                         "(see `followup status`)")

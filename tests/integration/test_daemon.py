@@ -310,6 +310,7 @@ def test_status_dead_after_sigkill_and_when_the_heartbeat_is_stale(dovecot_mailb
         d.proc.wait()
         row = status(capsys, config, MON.isoformat())
         assert (row["state"], row["next_run_at"], row["daemon_pid"]) == ("dead", None, d.proc.pid)
+        assert cli(capsys, config, "status")[1].startswith(f"work: dead (pid {d.proc.pid} on ")
 
 
 def test_poll_while_the_daemon_runs_asks_it_and_prints_its_answer(dovecot_mailbox: Mailbox,
@@ -343,3 +344,22 @@ def test_poll_while_the_daemon_runs_asks_it_and_prints_its_answer(dovecot_mailbo
     code, out, _ = cli(capsys, config, "--now", at, "poll")  # no daemon now: polls itself
     assert code == 0 and out.startswith("work: nothing to do") and status(capsys, config)["last_poll"]["command"] == "poll"
     print(f"\npoll via the daemon: answered in {took:.2f} s")
+
+
+def test_a_poll_request_nobody_answers_times_out_with_a_sentence(tmp_path: Path) -> None:
+    from assistant import daemon as daemons
+    from assistant.errors import FollowupError
+    from assistant.store.repo import Store
+    from assistant.store.status import StatusStore
+
+    store = Store.open(f"sqlite:///{tmp_path}/f.db")
+    try:  # a daemon on another machine, alive by its heartbeat, that never answers
+        StatusStore(store).beat(["work"], datetime.now(NY), 60, 4242, "elsewhere")
+        StatusStore(store).update("work", MON, state="running")
+        with pytest.raises(FollowupError) as caught:
+            daemons.ask_to_poll(store, "work", timeout=0.3)
+        assert caught.value.message == ("[accounts.work]: the running daemon (pid 4242 on elsewhere) did not answer "
+                                        "the poll request within 0.3 s")
+        assert [dry for _, dry in StatusStore(store).pending_polls("work")] == [False]  # still asked
+    finally:
+        store.close()
