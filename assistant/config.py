@@ -116,6 +116,7 @@ class DaemonConfig:
     auth_retry: Duration = Duration(15, "minutes")  # a refused password is retried this slowly
     max_backoff: Duration = Duration(5, "minutes")  # reconnect delays double up to this
     lease: Duration = Duration(60, "seconds")  # with --worker on PostgreSQL: an account's lease
+    heartbeat: Duration = Duration(10, "seconds")  # `status` calls a daemon dead after three missed beats
 
 
 @dataclass(frozen=True)
@@ -400,7 +401,8 @@ def _daemon(file: str, data: Any) -> DaemonConfig:
     config = DaemonConfig(poll_interval=_duration(s, "poll_interval", d.poll_interval), idle=s.flag("idle", d.idle),
                           idle_refresh=_duration(s, "idle_refresh", d.idle_refresh),
                           auth_retry=_duration(s, "auth_retry", d.auth_retry),
-                          max_backoff=_duration(s, "max_backoff", d.max_backoff), lease=_duration(s, "lease", d.lease))
+                          max_backoff=_duration(s, "max_backoff", d.max_backoff), lease=_duration(s, "lease", d.lease),
+                          heartbeat=_duration(s, "heartbeat", d.heartbeat))
     s.finish()
     if config.poll_interval.seconds < 10:
         raise s.error("poll_interval", "must be at least 10 seconds")
@@ -408,6 +410,8 @@ def _daemon(file: str, data: Any) -> DaemonConfig:
         raise s.error("idle_refresh", "must be between 10 seconds and 29 minutes (RFC 2177)")
     if config.lease.seconds < 5:
         raise s.error("lease", "must be at least 5 seconds")
+    if not 1 <= config.heartbeat.seconds <= 10 * 60:
+        raise s.error("heartbeat", "must be between 1 second and 10 minutes")
     return config
 
 

@@ -9,6 +9,7 @@ import logging
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -50,6 +51,13 @@ class SyncResult:
     threads_changed: int = 0
     imap_commands: int = 0
     folder_names: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line for `status`: "3 new, 1 changed, 0 gone" (and folders that failed)."""
+        line = (f"{sum(f.new for f in self.folders)} new, {sum(f.changed for f in self.folders)} changed, "
+                f"{sum(f.expunged for f in self.folders)} gone")
+        failed = [f.name for f in self.folders if f.error]
+        return line + (f", {', '.join(failed)} failed" if failed else "")
 
 
 def connect(account: AccountConfig) -> MailboxClient:
@@ -122,6 +130,22 @@ class PollResult:
         waiting = [d for d in self.decisions if d.state in OPEN]
         self.waiting = len(waiting)
         self.next_due = min((d.due_at for d in waiting if d.due_at and d.due_at > now), default=None)
+
+    def summary(self) -> str:
+        """One line for `status`: the sync's counts, then the actions ("1 drafted, 1 removed")."""
+        counts: dict[str, int] = {}
+        for a in self.actions:
+            counts[a.kind] = counts.get(a.kind, 0) + 1
+        done = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "nothing to do"
+        return f"{self.sync.summary()}; {done}"
+
+    def as_json(self) -> dict[str, Any]:
+        """What `poll --json` prints per account, and what the daemon answers a poll request with."""
+        return {"account": self.account, "actions": [
+            {"action": a.kind, "id": a.followup_id or None, "subject": a.subject, "detail": a.detail}
+            for a in self.actions],
+            "waiting": self.waiting, "next_due": self.next_due.isoformat() if self.next_due else None,
+            "failed_folders": [f.name for f in self.sync.folders if f.error]}
 
 
 def calendar_for(config: Config) -> WorkCalendar:

@@ -12,7 +12,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from assistant import __version__
@@ -61,11 +61,21 @@ def summary(doc: str) -> str:
     return " ".join(doc.split("\n\n")[0].split())
 
 
-class JsonFormatter(logging.Formatter):
+class ZonedFormatter(logging.Formatter):
+    """Times in ISO 8601 with their UTC offset, in the configured time zone once the config is read:
+    the moments `status` shows, so the log and `status` agree."""
+
+    zone: tzinfo | None = None  # None: the machine's zone, until the config names one
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging's name)
+        return datetime.fromtimestamp(record.created).astimezone(self.zone).isoformat(timespec="milliseconds")
+
+
+class JsonFormatter(ZonedFormatter):
     """One JSON object per line, for log collectors."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds"),
+        entry = {"time": self.formatTime(record),
                  "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
         if record.exc_info:
             entry["traceback"] = self.formatException(record.exc_info)
@@ -78,8 +88,8 @@ def _setup_logging(verbose: int, quiet: bool, log_format: str = "text", daemon: 
     level = logging.ERROR if quiet else [base, logging.INFO, logging.DEBUG][min(verbose, 2)]
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if log_format == "json" else
-                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s" if daemon
-                                           else "%(levelname)s %(name)s: %(message)s"))
+                         ZonedFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s" if daemon
+                                        else "%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -106,7 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = COMMANDS[args.command]
     _setup_logging(args.verbose, args.quiet, args.log_format, command.daemon)
     try:
-        return command.run(_context(args, command))
+        ctx = _context(args, command)
+        for handler in logging.getLogger().handlers:
+            if isinstance(handler.formatter, ZonedFormatter):
+                handler.formatter.zone = ctx.config.tz
+        return command.run(ctx)
     except FollowupError as e:
         show_error(e, args.verbose)
         if args.verbose:

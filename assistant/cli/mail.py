@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from assistant.cli.command import ACCOUNT, JSON, Context, Group, arg
-from assistant.cli.output import local, out, show_error
+from assistant.cli.output import local, out, parse_iso, show_error
 from assistant.config import AccountConfig
 from assistant.errors import FollowupError
 from assistant.progress import progress_for
@@ -15,6 +15,7 @@ from assistant.progress import progress_for
 if TYPE_CHECKING:
     from assistant import service
     from assistant.mailbox.sync import FolderSummary
+    from assistant.store.repo import Store
 
 group = Group()
 
@@ -70,6 +71,8 @@ def cmd_sync(ctx: Context) -> int:
     example: followup sync --json
     """
     from assistant import service
+    from assistant.store.locks import BusyError
+    from assistant.store.status import StatusStore
 
     progress = progress_for(sys.stderr, ctx.args.quiet or ctx.args.json)
     failures, report = 0, []
@@ -82,8 +85,13 @@ def cmd_sync(ctx: Context) -> int:
                 failures += 1
                 show_error(e, ctx.args.verbose)
                 report.append({"account": account.name, "error": e.message})
+                if not isinstance(e, BusyError):  # nothing was tried: the last sync stands
+                    StatusStore(store).record(account.name, "sync", ctx.clock.now(), "sync", error=str(e))
                 continue
-            failures += sum(1 for f in result.folders if f.error)
+            failed = [f"{f.name}: {f.error}" for f in result.folders if f.error]
+            StatusStore(store).record(account.name, "sync", ctx.clock.now(), "sync", result.summary(),
+                                      error=failed[0] if failed else None)
+            failures += len(failed)
             report.append(_sync_json(result))
             if not ctx.args.json and not ctx.args.quiet:
                 for f in result.folders:
@@ -129,25 +137,20 @@ def cmd_poll(ctx: Context) -> int:
 
     example: followup poll --dry-run
     """
-    from assistant import service
-
     failures, report = 0, []
     store = ctx.store()
     try:
         for account in ctx.accounts():
             try:
-                result = service.poll_account(ctx.config, account, store, ctx.clock, ctx.args.dry_run,
-                                              progress_for(sys.stderr, ctx.args.quiet or ctx.args.json))
+                answer = _poll_one(ctx, account, store)
             except FollowupError as e:
                 failures += 1
                 show_error(e, ctx.args.verbose)
                 continue
-            failures += sum(1 for f in result.sync.folders if f.error)
-            report.append({"account": account.name, "actions": [
-                {"action": a.kind, "id": a.followup_id or None, "subject": a.subject, "detail": a.detail}
-                for a in result.actions]})
+            failures += len(answer["failed_folders"])
+            report.append(answer)
             if not ctx.args.json and not ctx.args.quiet:
-                _print_poll(ctx, account.name, result)
+                _print_poll(ctx, answer)
     finally:
         store.close()
     if ctx.args.json:
@@ -155,10 +158,49 @@ def cmd_poll(ctx: Context) -> int:
     return 1 if failures else 0
 
 
-def _print_poll(ctx: Context, account: str, result: service.PollResult) -> None:
-    for a in result.actions:
+def _poll_one(ctx: Context, account: AccountConfig, store: Store) -> dict[str, Any]:
+    """Poll here, or, while `followup run` holds the account, have it poll now (at its own time: --now
+    is not carried, a running daemon keeps one clock) and answer."""
+    from assistant import daemon, service
+    from assistant.store.locks import BusyError
+    from assistant.store.status import StatusStore
+
+    command = "poll --dry-run" if ctx.args.dry_run else "poll"
+    if daemon.holder(store, account.name) is None:
+        try:
+            result = service.poll_account(ctx.config, account, store, ctx.clock, ctx.args.dry_run,
+                                          progress_for(sys.stderr, ctx.args.quiet or ctx.args.json))
+        except BusyError:
+            if daemon.holder(store, account.name) is None:
+                raise  # another one-shot command: nothing to ask
+        except FollowupError as e:
+            StatusStore(store).record(account.name, "sync", ctx.clock.now(), command, error=str(e))
+            if not ctx.args.dry_run:
+                StatusStore(store).record(account.name, "poll", ctx.clock.now(), command, error=str(e))
+            raise
+        else:
+            StatusStore(store).record(account.name, "sync", ctx.clock.now(), command, result.sync.summary())
+            if not ctx.args.dry_run:  # a dry run did only the sync part
+                StatusStore(store).record(account.name, "poll", ctx.clock.now(), command, result.summary())
+            return {**result.as_json(), "via_daemon": None}
+    row = daemon.holder(store, account.name)
+    who = f"pid {row.daemon_pid} on {row.daemon_host}" if row else "the daemon"
+    if not ctx.args.quiet:
+        print(f"{account.name}: `followup run` ({who}) holds the account: asking it to poll now", file=sys.stderr)
+    answer = daemon.ask_to_poll(store, account.name, ctx.args.dry_run)
+    if "error" in answer:
+        raise FollowupError(f"{answer['error']} (polled by the running daemon, {who})", answer.get("hint"))
+    return {**answer, "via_daemon": who}
+
+
+def _print_poll(ctx: Context, answer: dict[str, Any]) -> None:
+    account = answer["account"]
+    for a in answer["actions"]:
         # --dry-run: an item not saved yet has no id (JSON null)
-        out(f"{account}: {a.kind:<12} {f'#{a.followup_id}' if a.followup_id else '(new)'} {a.subject!r}: {a.detail}")
-    if not result.actions:
-        when = f", next due {local(ctx, result.next_due)}" if result.next_due else ""
-        out(f"{account}: nothing to do ({result.waiting} awaiting a reply{when})")
+        ident = f"#{a['id']}" if a["id"] else "(new)"
+        out(f"{account}: {a['action']:<12} {ident} {a['subject']!r}: {a['detail']}")
+    if not answer["actions"]:
+        due = parse_iso(answer["next_due"])
+        when = f", next due {local(ctx, due)}" if due and due > ctx.clock.now() else ""  # never a past date
+        out(f"{account}: nothing to do ({answer['waiting']} awaiting a reply{when})")
+

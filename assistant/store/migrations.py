@@ -94,11 +94,23 @@ def _group_each(conn: Connection) -> None:
                                      ("waiting_json", "TEXT NOT NULL DEFAULT '[]'")))
 
 
+def _status_heartbeat(conn: Connection) -> None:
+    # Self-contained: 0005 made account_status from the models of its day, or of today (new databases).
+    _add_columns(conn, "account_status", (
+        ("heartbeat_at", "TIMESTAMP"), ("heartbeat_until", "TIMESTAMP"), ("daemon_pid", "INTEGER"),
+        ("daemon_host", "VARCHAR(200)"),
+        ("last_sync_at", "TIMESTAMP"), ("last_sync_by", "VARCHAR(60)"), ("last_sync_outcome", "TEXT"),
+        ("last_sync_summary", "TEXT"),
+        ("last_poll_at", "TIMESTAMP"), ("last_poll_by", "VARCHAR(60)"), ("last_poll_outcome", "TEXT"),
+        ("last_poll_summary", "TEXT")))
+    Base.metadata.create_all(conn, tables=[Base.metadata.tables["poll_requests"]])
+
+
 STEPS: Sequence[Step] = (("0001_initial", _initial), ("0002_followups", _followups), ("0003_promises", _promises),
                          ("0004_reports", _reports), ("0005_status", _status), ("0006_split_rules", _split_rules),
                          ("0007_horizon", _horizon), ("0008_thread_links", _thread_links),
                          ("0009_lazy_analysis", _lazy_analysis), ("0010_list_address", _list_address),
-                         ("0013_group_each", _group_each))
+                         ("0011_status_heartbeat", _status_heartbeat), ("0013_group_each", _group_each))
 
 
 def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> list[str]:

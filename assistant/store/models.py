@@ -232,6 +232,32 @@ class AccountStatus(Base):
     worker: Mapped[str | None] = mapped_column(String(200))  # who works it now
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the daemon that holds the account: alive while its heartbeat is younger than `heartbeat_until` (real time)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    heartbeat_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    daemon_pid: Mapped[int | None] = mapped_column(Integer)
+    daemon_host: Mapped[str | None] = mapped_column(String(200))
+    # the last sync and poll by any command: when, which command, "ok" or the error sentence, what it did
+    last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_sync_by: Mapped[str | None] = mapped_column(String(60))
+    last_sync_outcome: Mapped[str | None] = mapped_column(Text)
+    last_sync_summary: Mapped[str | None] = mapped_column(Text)
+    last_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_poll_by: Mapped[str | None] = mapped_column(String(60))
+    last_poll_outcome: Mapped[str | None] = mapped_column(Text)
+    last_poll_summary: Mapped[str | None] = mapped_column(Text)
+
+
+class PollRequest(Base):
+    """`followup poll` while `followup run` holds the account: the daemon polls and answers here."""
+
+    __tablename__ = "poll_requests"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account: Mapped[str] = mapped_column(String(200), index=True)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())  # real time, whatever --now says
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answer_json: Mapped[str | None] = mapped_column(Text)  # the poll's JSON, or {"error": …, "hint": …}
 
 
 class QuietMark(Base):

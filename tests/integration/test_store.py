@@ -166,3 +166,30 @@ def test_upgrade_to_lazy_analysis_keeps_stored_mail_read(db_url: str) -> None:
                         [record(2, "<unread@x>", analysed=False)], NOW)
     assert {m.message_id: m.analysed for m in upgraded.messages("work")} == {"<read@x>": True, "<unread@x>": False}
     upgraded.close()
+
+
+def test_upgrade_to_status_heartbeat_keeps_the_status_row(db_url: str) -> None:
+    from assistant.store.status import StatusStore
+
+    store = Store.open(db_url)
+    StatusStore(store).update("work", NOW, state="running", last_success_at=NOW)
+    with store.engine.begin() as conn:  # the database as it was before 0011
+        conn.execute(text("DROP TABLE poll_requests"))
+        for column in ("heartbeat_at", "heartbeat_until", "daemon_pid", "daemon_host", "last_sync_at", "last_sync_by",
+                       "last_sync_outcome", "last_sync_summary", "last_poll_at", "last_poll_by", "last_poll_outcome",
+                       "last_poll_summary"):
+            conn.execute(text(f"ALTER TABLE account_status DROP COLUMN {column}"))
+        conn.execute(text("DELETE FROM schema_migrations WHERE name = '0011_status_heartbeat'"))
+    store.close()
+    upgraded = Store.open(db_url)
+    status = StatusStore(upgraded)
+    [row] = status.rows(["work"])
+    # a daemon of the last version left no heartbeat: nothing says it still runs
+    assert (row.state, row.last_success_at, row.last_poll) == ("not running", NOW, None)
+    status.record("work", "poll", NOW, "poll", "0 new, 0 changed, 0 gone; nothing to do")
+    ident = status.ask_poll("work", NOW)
+    assert status.pending_polls("work") == [(ident, False)]
+    status.answer_polls([ident], NOW, {"account": "work", "actions": []})
+    assert status.poll_answer(ident) == {"account": "work", "actions": []} and status.pending_polls("work") == []
+    assert status.rows(["work"])[0].last_poll.summary.endswith("nothing to do")  # type: ignore[union-attr]
+    upgraded.close()

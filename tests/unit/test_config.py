@@ -35,8 +35,8 @@ def test_example_config_loads() -> None:
     assert (str(config.promises.default_due), str(config.promises.remind), str(config.promises.grace)) == (
         "2 business days", "1 business day", "1 business day")
     assert (config.report.day, config.report.time, config.report.deliver) == ("monday", "08:00", "inbox")
-    assert (str(config.daemon.poll_interval), config.daemon.idle, str(config.daemon.lease)) == (
-        "5 minutes", True, "60 seconds")
+    assert (str(config.daemon.poll_interval), config.daemon.idle, str(config.daemon.lease),
+            str(config.daemon.heartbeat)) == ("5 minutes", True, "60 seconds", "10 seconds")
     assert [(p.match, p.vip, str(p.keep_in_touch) if p.keep_in_touch else None) for p in config.people] == [
         ("boss@example.com", True, "2 weeks"), ("@bestcustomer.example", True, None)]
     assert str(config.promises.check_back) == "5 business days"
@@ -110,6 +110,8 @@ def test_working_hours_keep_their_text_and_are_parsed_once() -> None:
      None),
     ('[daemon]\nidle_refresh = "30 minutes"\n',
      "config.toml [daemon] idle_refresh: must be between 10 seconds and 29 minutes (RFC 2177)", None),
+    ('[daemon]\nheartbeat = "1 hour"\n',
+     "config.toml [daemon] heartbeat: must be between 1 second and 10 minutes", None),
     ('[[people]]\nvip = true\n', "config.toml [[people]] #1 match: is required", None),
     ('[[people]]\nmatch = "a@b.c"\nkeep_in_touch = "often"\n', "config.toml [[people]] #1 keep_in_touch: not a "
      'duration: \'often\' (expected e.g. "3 business days", "2 days", "4 hours", "1 week")', None),
