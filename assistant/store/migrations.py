@@ -78,10 +78,15 @@ def _lazy_analysis(conn: Connection) -> None:
     _add_columns(conn, "messages", (("analysed", "BOOLEAN NOT NULL DEFAULT TRUE"),))
 
 
+def _controls(conn: Connection) -> None:
+    # Mail stored before kept no Bcc: commands are read from mail sent from now on (and from keywords).
+    _add_columns(conn, "messages", (("bcc_json", "TEXT NOT NULL DEFAULT '[]'"),))
+
+
 STEPS: Sequence[Step] = (("0001_initial", _initial), ("0002_followups", _followups), ("0003_promises", _promises),
                          ("0004_reports", _reports), ("0005_status", _status), ("0006_split_rules", _split_rules),
                          ("0007_horizon", _horizon), ("0008_thread_links", _thread_links),
-                         ("0009_lazy_analysis", _lazy_analysis))
+                         ("0009_lazy_analysis", _lazy_analysis), ("0012_controls", _controls))
 
 
 def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> list[str]:
