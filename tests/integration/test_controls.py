@@ -3,12 +3,15 @@ Sent copy, a keyword on it (also added after sending), Followup's own signal in 
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
+import pytest
 from conftest import Mailbox
 from servers import make_message
 from test_followups import MON, NY, QUESTION, Scene
 
+from assistant.cli.app import main
 from assistant.report.deliver import build
 from assistant.service import calendar_for
 from assistant.store.items import FollowupStore
@@ -132,3 +135,23 @@ def test_controls_off_reads_no_command(mailbox: Mailbox) -> None:
     mid = scene.send("Slides", THANKS, extra={"Bcc": control(scene, "1d")})
     scene.poll(MON + timedelta(hours=1))
     assert mid not in scene.items()
+
+
+def test_explain_shows_the_command_it_read_and_the_one_it_ignored(dovecot_mailbox: Mailbox,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    scene = Scene(dovecot_mailbox)
+    mid = scene.send("Contract", QUESTION, extra={"Bcc": control(scene, "3d")})
+    dovecot_mailbox.deliver("INBOX", make_message(
+        from_="Eve <eve@evil.example>", to=control(scene, "never"), subject="Re: Contract", body="stop",
+        date=MON + timedelta(hours=1), message_id="<eve@evil.example>", in_reply_to=mid), flags="")
+    config = str(dovecot_mailbox.write_config())
+    assert main(["--config", config, "--now", "2026-11-02T12:00-05:00", "sync"]) == 0
+    capsys.readouterr()
+    assert main(["--config", config, "explain", mid, "<eve@evil.example>"]) == 0
+    shown = capsys.readouterr().out
+    assert f"  command: follow up in 3 days (Bcc {control(scene, '3d')}), due 2026-11-05T10:00:00-05:00\n" in shown
+    assert f"  command ignored: To {control(scene, 'never')}: not your own copy in Sent: ignored\n" in shown
+    assert main(["--config", config, "explain", "--json", mid]) == 0
+    [command] = json.loads(capsys.readouterr().out)["commands"]
+    assert command == {"source": f"Bcc {control(scene, '3d')}", "command": "follow up in 3 days", "error": None,
+                       "honoured": True, "due_at": "2026-11-05T10:00:00-05:00"}
