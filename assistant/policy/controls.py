@@ -78,9 +78,13 @@ def merge(stored: Mapping[str, Override], from_mail: Mapping[str, Override]) -> 
 
 def is_signal(m: Mail, controls: Controls, user_addresses: frozenset[str]) -> bool:
     """Mail in INBOX sent to the control address and to none of the user's own: Followup's own signal (a
-    copy of the user's command, or a forged one), not mail from a person."""
+    copy of the user's command, or a forged one), not mail from a person; or a bounce of the control address
+    alone."""
     if m.folder_role != "inbox":
         return False
+    if m.verdict == "bounce" and m.original_recipients:
+        # a provider without plus addressing bounces the Bcc: the command still counts, the mail got through
+        return all(controls.is_control(a) for a in m.original_recipients)
     to = [a.lower() for _, a in m.recipients]
     return any(controls.is_control(a) for a in to) and not any(a in user_addresses for a in to)
 

@@ -201,3 +201,10 @@ def test_config_derives_the_address_and_reads_the_overrides() -> None:
         account(top='[controls]\nnever_tag = "follow up"')
     with pytest.raises(ConfigError, match=r"\[controls\] tag: unknown key"):
         account(top='[controls]\ntag = "x"')
+
+
+def test_a_bounce_of_the_control_address_alone_is_our_own_signal() -> None:
+    bounce = replace(SENT, id=9, folder_role="inbox", from_user=False, from_addr="mailer-daemon@example.com",
+                     verdict="bounce", original_recipients=("me+followup-3d@example.com",), bcc=())
+    assert is_signal(bounce, CONTROLS, ME)
+    assert not is_signal(replace(bounce, original_recipients=("alice@x.example",)), CONTROLS, ME)
