@@ -49,6 +49,7 @@ class AccountConfig:
     tls_verify: bool = True
     ca_file: str | None = None
     timeout: float = 60.0
+    controls: bool | str = True  # False: no commands from the mail client; a string: this account's address
 
     @property
     def where(self) -> str:
@@ -128,6 +129,34 @@ class Person:
 
 
 @dataclass(frozen=True)
+class ControlsConfig:
+    """Commands from the mail client: a plus address in the Bcc of a sent message, or a keyword (tag) on it."""
+
+    enabled: bool = True
+    address: str | None = None  # default: LOCAL+followup@DOMAIN of each account's first address
+    tag_prefix: str = "followup-"  # a keyword "followup-3d", "followup-monday": follow up then
+    track_tag: str = "followup-track"
+    never_tag: str = "followup-never"
+
+
+CONTROL_WORD = "followup"  # the plus part of the derived control address
+
+
+def control_address(controls: ControlsConfig, account: AccountConfig) -> str | None:
+    """The account's control address (lower case), or None when commands from the mail client are off: the
+    account's own `controls = "..."`, else [controls] address, else LOCAL+followup@DOMAIN of its first address."""
+    if account.controls is False or (not controls.enabled and not isinstance(account.controls, str)):
+        return None
+    if isinstance(account.controls, str):
+        return account.controls.strip().lower()
+    if controls.address:
+        return controls.address.strip().lower()
+    first = account.addresses[0] if account.addresses else account.username
+    local, at, domain = first.partition("@")
+    return f"{local}+{CONTROL_WORD}@{domain}".lower() if at and local and domain else None
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     timezone_name: str
@@ -139,6 +168,7 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     daemon: DaemonConfig = field(default_factory=DaemonConfig)
     people: tuple[Person, ...] = ()
+    controls: ControlsConfig = field(default_factory=ControlsConfig)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -282,6 +312,7 @@ def _account(file: str, index: int, data: Any) -> AccountConfig:
     tls_verify = s.flag("tls_verify", True)
     ca_file = s.text("ca_file")
     timeout = s.number("timeout", 60.0, 1.0)
+    controls = _account_controls(s)
     s.finish()
 
     if security == "none" and not is_loopback(host):
@@ -319,8 +350,42 @@ def _account(file: str, index: int, data: Any) -> AccountConfig:
         password_keyring=password_keyring,
         oauth2_token_command=token_command, addresses=tuple(a.strip().lower() for a in addresses),
         inbox=inbox, sent=sent, drafts=drafts, tls_verify=tls_verify,
-        ca_file=str(Path(ca_file).expanduser()) if ca_file else None, timeout=timeout,
+        ca_file=str(Path(ca_file).expanduser()) if ca_file else None, timeout=timeout, controls=controls,
     )
+
+
+_EMAIL = re.compile(r"[^@\s\"<>,;]+@[^@\s\"<>,;]+\.[^@\s\"<>,;]+")
+
+
+def _account_controls(s: _Section) -> bool | str:
+    value = s._get("controls", (bool, str), 'true, false or an address such as "me+followup@example.com"')
+    if value is None or isinstance(value, bool):
+        return True if value is None else bool(value)
+    if not _EMAIL.fullmatch(value.strip()):
+        raise s.error("controls", f"not an email address: {value!r}",
+                      'e.g. "me+followup@example.com", or false to turn commands from the mail client off')
+    return str(value).strip().lower()
+
+
+def _controls(file: str, data: Any) -> ControlsConfig:
+    s = _Section(file, "[controls]", data)
+    d = ControlsConfig()
+    address = s.text("address")
+    if address is not None and not _EMAIL.fullmatch(address.strip()):
+        raise s.error("address", f"not an email address: {address!r}", 'e.g. "me+followup@example.com"')
+    config = ControlsConfig(enabled=s.flag("enabled", d.enabled), address=address.strip().lower() if address else None,
+                            tag_prefix=_tag(s, "tag_prefix", d.tag_prefix), track_tag=_tag(s, "track_tag", d.track_tag),
+                            never_tag=_tag(s, "never_tag", d.never_tag))
+    s.finish()
+    return config
+
+
+def _tag(s: _Section, key: str, default: str) -> str:
+    value = str(s.text(key, default)).strip().lower()
+    # an IMAP keyword is an atom: no spaces, parentheses, quotes, wildcards or backslash (RFC 3501 atom-specials)
+    if not value or re.search(r'[\s(){%*"\\\]]', value):
+        raise s.error(key, f"not an IMAP keyword: {value!r}", 'letters, digits and "-", e.g. "followup-"')
+    return value
 
 
 def _followup(file: str, data: Any) -> FollowupConfig:
@@ -477,11 +542,12 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     pr.finish()
     report = _report(file, data.get("report", {}))
     daemon = _daemon(file, data.get("daemon", {}))
+    controls = _controls(file, data.get("controls", {}))
     raw_people = data.get("people", [])
     if not isinstance(raw_people, list):
         raise top.error("people", "expected [[people]] tables")
     people = tuple(_person(file, i, p) for i, p in enumerate(raw_people))
-    top.known += ["database", "sync", "accounts", "followup", "promises", "report", "daemon", "people"]
+    top.known += ["database", "sync", "accounts", "followup", "promises", "report", "daemon", "people", "controls"]
     raw_accounts = data.get("accounts", [])
     if not isinstance(raw_accounts, list):
         raise top.error("accounts", "expected [[accounts]] tables")
@@ -498,7 +564,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
             raise ConfigError(f"{file} [accounts.{name}] name: two accounts are named {name!r}")
     return Config(path=path, timezone_name=tz_name, database=DatabaseConfig(url=url), sync=sync,
                   accounts=accounts, followup=followup, promises=promises, report=report,
-                  daemon=daemon, people=people)
+                  daemon=daemon, people=people, controls=controls)
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -97,6 +97,7 @@ class Mail:
     promises: tuple[tuple[str, str | None, datetime | None], ...] = ()  # (sentence, what, due)
     seen_at: datetime | None = None  # when Followup first stored it (None: as of its date)
     attachments: tuple[str, ...] = ()
+    bcc: tuple[tuple[str, str], ...] = ()  # the Sent copy's Bcc: read for commands, never written to
 
     @property
     def recipients(self) -> tuple[tuple[str, str], ...]:
@@ -105,10 +106,16 @@ class Mail:
 
 @dataclass(frozen=True)
 class Override:
-    """The user's own word on a tracked message: `track` or `dismiss` (or none), and a snooze."""
+    """The user's own word on a tracked message: `track` or `dismiss` (or none), a snooze, and the item's own
+    due time. Given at the command line (`followup dismiss/snooze/track`) or from the mail client (a command
+    address in the Bcc or a keyword on the Sent copy: analysis.commands); `said` is what the user said, in
+    words ("you asked: follow up in 3 days (Bcc me+followup-3d@example.com)")."""
 
     action: str | None
     until: datetime | None = None  # snoozed until
+    due: datetime | None = None  # follow up then, instead of after the cadence's wait
+    since: datetime | None = None  # when the word was given: `due` stands for the wait that starts then
+    said: str = ""
 
 
 @dataclass(frozen=True)

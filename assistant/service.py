@@ -7,12 +7,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
+from assistant.analysis.commands import controls_for
 from assistant.clock import Clock
 from assistant.config import AccountConfig, Config, resolve_secret
 from assistant.drafts.apply import Action, Applier, Renderer, preview
@@ -26,6 +27,7 @@ from assistant.model import OPEN, Decision, Mail, item_key
 from assistant.policy import awaiting_reply, promises, relationships
 from assistant.policy.common import earliest_reading, horizon
 from assistant.policy.context import PolicyContext
+from assistant.policy.controls import mail_overrides, merge, people_mail
 from assistant.progress import NoProgress, Progress
 from assistant.report import deliver as weekly
 from assistant.store.items import FollowupStore
@@ -173,12 +175,22 @@ def decide(config: Config, account: AccountConfig, followups: FollowupStore, cal
     A message among them whose text sync left unread is read now (and stored so)."""
     read = text_reader(calendar)
     ctx = policy_context(config, account, followups, calendar, now)
+    controls = controls_for(config, account)
     if everything:
         mail = followups.mail(account.name, read=read)
     else:
         patterns = [p.match for p in config.people if p.keep_in_touch]
         keep = relationships.check_in_threads(followups.mail_with(account.name, patterns), ctx)
         mail = followups.mail(account.name, horizon(config.followup, config.promises, calendar, now), keep, read)
+    if controls is not None:
+        # the user's word from the mail client, read on the Sent copies as they are; then Followup's own
+        # signals are set aside and control addresses leave the recipients (never a draft's, nor a person)
+        as_stored: dict[str, list[Mail]] = {}
+        for m in mail:
+            as_stored.setdefault(m.thread_key, []).append(m)
+        words = mail_overrides(as_stored, controls, calendar)
+        ctx = replace(ctx, overrides=merge(ctx.overrides, words))
+        mail = people_mail(mail, controls, ctx.user_addresses)
     threads: dict[str, list[Mail]] = {}
     for m in mail:
         threads.setdefault(m.thread_key, []).append(m)
@@ -250,7 +262,8 @@ def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: 
 
 def _mark(config: Config, account: AccountConfig, followups: FollowupStore) -> str:
     """What a decision reads besides new mail and time: the config it decides by, the items, our drafts."""
-    settings = repr((config.followup, config.promises, config.people, account.addresses, str(config.tz)))
+    settings = repr((config.followup, config.promises, config.people, account.addresses, str(config.tz),
+                     controls_for(config, account)))
     return hashlib.sha256(f"{settings}\0{followups.mark(account.name)}".encode()).hexdigest()
 
 

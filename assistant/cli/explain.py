@@ -59,6 +59,13 @@ def _print_reading(r: dict[str, Any]) -> None:
     out(f"  kind: {r['kind']} ({r['reason']})" + (f", back {r['return_date']}" if r["return_date"] else ""))
     out(f"  expects a reply: {'yes' if r['expects_reply'] else 'no'} ({r['expects_reply_reason']})")
     out(f"  from you: {'yes' if r['from_user'] else 'no'}")
+    for c in r.get("commands", []):
+        due = f", due {c['due_at']}" if c.get("due_at") else ""
+        if c["honoured"]:
+            out(f"  command: {c['command']} ({c['source']}){due}")
+        else:
+            why = c["error"] or "not your own copy in Sent: ignored"
+            out(f"  command ignored: {c['source']}: {why}")
     for key, rule in (("new_text", None), ("quoted_text", "quote_rule"), ("signature", "signature_rule")):
         text = " ".join(r[key].split())
         found_by = f"  (found by: {r[rule]})" if rule and r.get(rule) else ""

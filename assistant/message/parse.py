@@ -65,6 +65,7 @@ class ParsedMessage:
     null_sender: bool = False  # From: <> (RFC 5321's null reverse-path): a mail system, never a person
     quote_rule: str | None = None  # which rule found where the quoted message starts
     signature_rule: str | None = None  # which rule found the signature
+    bcc: tuple[Address, ...] = ()  # kept in the sender's own Sent copy only: where plus-address commands are read
 
 
 def parse_message(raw: bytes, parent: str | None = None) -> ParsedMessage:
@@ -115,6 +116,7 @@ def parse_message(raw: bytes, parent: str | None = None) -> ParsedMessage:
         from_=from_[0] if from_ else None,
         to=addresses(hdrs.get("to", []), defects),
         cc=addresses(hdrs.get("cc", []), defects),
+        bcc=addresses(hdrs.get("bcc", []), defects),
         reply_to=addresses(hdrs.get("reply-to", []), defects),
         date=parse_date(first("Date")),
         headers=headers,

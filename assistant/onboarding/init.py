@@ -27,7 +27,7 @@ from assistant.onboarding.password import (
     store_in_keyring,
     try_login,
 )
-from assistant.onboarding.providers import KEYS, Provider, detect, domain_of, oauth2_steps
+from assistant.onboarding.providers import KEYS, Provider, control_form, detect, domain_of, oauth2_steps
 
 # Works for Microsoft and Google accounts once authorised; the user may name another helper.
 TOKEN_COMMAND = "oama access {address}"
@@ -221,6 +221,7 @@ def account_lines(p: Plan) -> list[str]:
         f"username = {_q(p.login_name)}",
         "# Your identities: mail From these is yours. Add your aliases.",
         f"addresses = [{_q(p.address.lower())}]",
+        *control_lines(p),
     ]
     if p.token_command:
         lines += ['auth = "xoauth2"', "# A command that prints a fresh OAuth2 access token (see the login note above):",
@@ -247,6 +248,22 @@ def account_lines(p: Plan) -> list[str]:
     else:
         lines.append('# If `followup check` shows the wrong one, set it, e.g. sent = "Sent".')
     return lines
+
+
+def control_lines(p: Plan) -> list[str]:
+    """The account's control address, in the provider's form, or why there is none."""
+    form = control_form(p.provider, p.address)
+    if form is None:
+        return [*_comment(f"{p.provider.name} has no plus addressing, so commands by Bcc need another address of "
+                          "yours that delivers here: a Hide My Email alias, or a second address. Name it here "
+                          "instead of false (see \"From your mail client\" in the README)."),
+                "controls = false"]
+    local, _, domain = form.partition("@")
+    generic = (" Most servers deliver plus addresses (Postfix: recipient_delimiter = +); if yours does not, "
+               "name another address of yours, or write false.") if p.provider.key == "generic" else ""
+    return [*_comment(f"Commands from your mail client: Bcc {local}-3d@{domain} to follow up in 3 days if no reply, "
+                      f"{local}-never@{domain} never, {form} to track it.{generic}"),
+            f"controls = {_q(form)}"]
 
 
 def summary(p: Plan, path: Path, added: bool, tested: bool, check: bool) -> list[str]:
@@ -280,6 +297,14 @@ def summary(p: Plan, path: Path, added: bool, tested: bool, check: bool) -> list
         secret = "your-password" if pr.key == "generic" else "your-app-password"
         lines += ["Before running Followup, put the password in its environment (e.g. in your shell profile):",
                   f"  export {p.password_env}='{secret}'"]
+    form = control_form(pr, p.address)
+    if form is None:
+        lines.append(f"{pr.name} has no plus addressing: to steer Followup from your mail client by Bcc, make a "
+                     "Hide My Email alias (or use a second address) that delivers here and set it as controls = "
+                     "\"...\" in the account.")
+    else:
+        local, _, domain = form.partition("@")
+        lines.append(f"From your mail client: Bcc {local}-3d@{domain} to have a follow-up in 3 days if no reply.")
     if not tested:
         lines.append("Now running `followup check` to test the login…" if check else
                      "Then run `followup check` to test the login.")

@@ -26,6 +26,17 @@ class Provider:
     # Only for the rare server whose detection might miss them; None where SPECIAL-USE finds the folder.
     sent: str | None = None
     drafts: str | None = None
+    # How the provider writes a sub-address (me+followup@…), for commands by Bcc; None: it has none.
+    plus: str | None = "+"
+
+
+def control_form(provider: Provider, address: str) -> str | None:
+    """The control address for `address` at this provider (me+followup@gmail.com, me-followup@yahoo.com),
+    or None where the provider has no sub-addresses (iCloud)."""
+    if provider.plus is None:
+        return None
+    local, _, domain = address.strip().lower().partition("@")
+    return f"{local}{provider.plus}followup@{domain}"
 
 
 # The scopes a Microsoft token for IMAP needs; offline_access lets the helper refresh it without a browser.
@@ -94,7 +105,7 @@ PROVIDERS: tuple[Provider, ...] = (
               "apps & API tokens → New app password, with access to mail (IMAP)."),
     Provider(
         key="icloud", name="iCloud Mail", host="imap.mail.me.com", domains=("icloud.com", "me.com", "mac.com"),
-        sent="Sent Messages",
+        sent="Sent Messages", plus=None,
         login="iCloud Mail needs an app-specific password: create one in your Apple Account settings → "
               "Sign-In and Security → App-Specific Passwords (needs two-factor authentication). If your "
               "full address is refused as user name, try only the part before the @."),
@@ -104,6 +115,7 @@ PROVIDERS: tuple[Provider, ...] = (
                  "yahoo.it", "yahoo.es", "yahoo.ca", "yahoo.com.au", "yahoo.co.nz", "yahoo.co.in", "yahoo.in",
                  "yahoo.com.br", "yahoo.com.mx", "yahoo.com.ar", "yahoo.com.sg", "yahoo.gr", "yahoo.se",
                  "yahoo.dk", "yahoo.no", "yahoo.ro"),
+        plus="-",  # Yahoo's disposable addresses: me-keyword@yahoo.com
         login="Yahoo Mail needs an app password: create one in Yahoo Account → Account security → "
               "Generate app password (needs two-step verification)."),
     Provider(

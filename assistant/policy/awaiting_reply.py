@@ -39,7 +39,7 @@ def why_tracked(mail: Mail, override: Override | None, ctx: PolicyContext) -> st
     if not people:
         return None  # a note to self
     if override and override.action == "track":
-        return "tracked by you (followup track)"
+        return override.said or "tracked by you (followup track)"
     real = [a for _, a in people if a not in ctx.list_addresses and not is_noreply(a)
             and not is_ignored(a, ctx.followup.ignore)]
     if not real:
@@ -182,10 +182,12 @@ def _decide_one(sent: Mail, chain: list[Mail], answers: Answers, mail: list[Mail
     if bounce is not None:
         return closed(State.BOUNCED, f"delivery failed: {bounce.verdict_reason or bounce.subject}")
     if override and override.action == "dismiss":
-        return closed(State.DISMISSED, "dismissed by you")
-    if step > len(cadence):
+        return closed(State.DISMISSED, override.said or "dismissed by you")
+    asked = override is not None and override.due is not None and (override.since or sent.date) >= latest.date
+    if step > len(cadence) and not asked:
         return closed(State.COLD, f"no reply after {step - 1} follow-up{'s' if step > 2 else ''}: gone cold")
-    due = calendar.due(latest.date, cadence[step - 1])
+    # the user's own time for this wait (a command on the latest message), or the cadence's
+    due = override.due if asked and override and override.due else calendar.due(latest.date, cadence[step - 1])
     answered = {a.lower() for _, a in answers.answered}
     if answers.answered:
         reason += f"; answered: {names(answers.answered)}, waiting on {names(answers.waiting)}"

@@ -15,11 +15,13 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path
 
+from assistant.analysis.commands import controls_for
 from assistant.config import AccountConfig, Config
 from assistant.errors import FollowupError
 from assistant.mailbox.client import MailboxClient
 from assistant.mailbox.sync import text_reader
 from assistant.policy.common import report_since
+from assistant.policy.controls import people_mail
 from assistant.report.build import Bounds, History, Report, build_report, week_start
 from assistant.report.links import is_gmail
 from assistant.report.render import render_html, render_text
@@ -40,7 +42,9 @@ def build(config: Config, account: AccountConfig, followups: FollowupStore, cale
                     overdue_within=calendar.add(now, config.followup.max_overdue) - now, max_items=r.max_items)
     since = report_since(r, calendar, now)
     history = History(followups.correspondents(account.name), followups.first_seen(account.name, since))
-    mail = followups.mail(account.name, since, read=text_reader(calendar))
+    # Followup's own signals (mail to the control address) are no one's mail waiting on the user
+    mail = people_mail(followups.mail(account.name, since, read=text_reader(calendar)),
+                       controls_for(config, account), frozenset(account.addresses))
     return build_report(account.name, followups.tracked_for_report(account.name), mail, now, calendar, bounds,
                         frozenset(account.addresses), config.people, history, gmail=is_gmail(account.host))
 

@@ -70,7 +70,7 @@ def _mail(row: StoredMessage) -> Mail:
         original_recipients=tuple(report.get("recipients", ())), original_subject=report.get("original_subject"),
         references=tuple(row.references.split()), seen_at=row.synced_at,
         attachments=tuple(json.loads(row.attachments_json or "[]")),
-        text=row.new_text,
+        text=row.new_text, bcc=tuple((n, a) for n, a in json.loads(row.bcc_json or "[]")),
         promises=tuple((p["text"], p.get("what"), datetime.fromisoformat(p["due"]) if p.get("due") else None)
                        for p in json.loads(row.promises_json or "[]")),
     )

@@ -106,11 +106,17 @@ def _status_heartbeat(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[Base.metadata.tables["poll_requests"]])
 
 
+def _controls(conn: Connection) -> None:
+    # Mail stored before kept no Bcc: commands are read from mail sent from now on (and from keywords).
+    _add_columns(conn, "messages", (("bcc_json", "TEXT NOT NULL DEFAULT '[]'"),))
+
+
 STEPS: Sequence[Step] = (("0001_initial", _initial), ("0002_followups", _followups), ("0003_promises", _promises),
                          ("0004_reports", _reports), ("0005_status", _status), ("0006_split_rules", _split_rules),
                          ("0007_horizon", _horizon), ("0008_thread_links", _thread_links),
                          ("0009_lazy_analysis", _lazy_analysis), ("0010_list_address", _list_address),
-                         ("0011_status_heartbeat", _status_heartbeat), ("0013_group_each", _group_each))
+                         ("0011_status_heartbeat", _status_heartbeat), ("0012_controls", _controls),
+                         ("0013_group_each", _group_each))
 
 
 def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> list[str]:

@@ -95,6 +95,7 @@ class StoredMessage(Base):
     to_json: Mapped[str] = mapped_column(Text, default="[]")  # [[name, email], ...]
     cc_json: Mapped[str] = mapped_column(Text, default="[]")
     reply_to_json: Mapped[str] = mapped_column(Text, default="[]")
+    bcc_json: Mapped[str] = mapped_column(Text, default="[]")  # a Sent copy's Bcc: the plus-address commands
     date: Mapped[datetime | None] = mapped_column(UTCDateTime())
     date_offset_minutes: Mapped[int | None] = mapped_column(Integer)  # the sender's own UTC offset
     internal_date: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -87,6 +87,7 @@ class MessageRecord:
     signature_rule: str | None = None
     analysed: bool = True  # False: expects_reply, expects_reason and promises are left to be read later
     list_addresses: tuple[str, ...] = ()  # the mailing list it came through
+    bcc: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -581,7 +582,7 @@ def _values(r: MessageRecord, folder: str, uidvalidity: int, now: datetime) -> d
         "folder": folder, "uidvalidity": uidvalidity, "uid": r.uid, "message_id": r.message_id,
         "in_reply_to": r.in_reply_to, "references": " ".join(r.references), "subject": r.subject,
         "from_addr": r.from_addr, "from_name": r.from_name, "to_json": json.dumps(r.to), "cc_json": json.dumps(r.cc),
-        "reply_to_json": json.dumps(r.reply_to), "date": r.date,
+        "reply_to_json": json.dumps(r.reply_to), "bcc_json": json.dumps(r.bcc), "date": r.date,
         "date_offset_minutes": int(offset.total_seconds() // 60) if offset is not None else None,
         "internal_date": r.internal_date, "flags": " ".join(sorted(r.flags)), "headers_json": json.dumps(r.headers),
         "content_type": r.content_type, "report_type": r.report_type, "from_user": r.from_user,

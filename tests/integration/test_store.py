@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Connection, text
@@ -192,4 +193,21 @@ def test_upgrade_to_status_heartbeat_keeps_the_status_row(db_url: str) -> None:
     status.answer_polls([ident], NOW, {"account": "work", "actions": []})
     assert status.poll_answer(ident) == {"account": "work", "actions": []} and status.pending_polls("work") == []
     assert status.rows(["work"])[0].last_poll.summary.endswith("nothing to do")  # type: ignore[union-attr]
+
+
+def test_upgrade_to_controls_keeps_stored_mail_without_bcc(db_url: str) -> None:
+    store = Store.open(db_url)
+    store.save_batch(Cursor(account="work", role="sent", name="Sent", uidvalidity=7), "Sent",
+                     [record(1, "<old@x>")], NOW)
+    with store.engine.begin() as conn:  # the database as it was before 0012
+        conn.execute(text("ALTER TABLE messages DROP COLUMN bcc_json"))
+        conn.execute(text("DELETE FROM schema_migrations WHERE name = '0012_controls'"))
+    store.close()
+    upgraded = Store.open(db_url)
+    [row] = upgraded.messages("work")
+    assert row.bcc_json == "[]"  # mail stored before kept no Bcc
+    upgraded.save_batch(Cursor(account="work", role="sent", name="Sent", uidvalidity=7), "Sent",
+                        [replace(record(2, "<new@x>"), bcc=(("", "me+followup-3d@example.com"),))], NOW)
+    assert {m.message_id: m.bcc_json for m in upgraded.messages("work")} == {
+        "<old@x>": "[]", "<new@x>": '[["", "me+followup-3d@example.com"]]'}
     upgraded.close()

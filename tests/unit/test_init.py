@@ -434,3 +434,17 @@ def test_the_service_unit_is_the_contrib_file() -> None:
     assert "  systemctl --user daemon-reload && systemctl --user enable --now followup" in steps
     assert "  followup init --service-unit > ~/.config/systemd/user/followup.service" in steps
     assert any("FOLLOWUP_GMAIL_PASSWORD=… in ~/.config/followup/env" in line for line in steps)
+
+
+@pytest.mark.parametrize(("address", "control"), [
+    ("me@gmail.com", "me+followup@gmail.com"), ("me@fastmail.com", "me+followup@fastmail.com"),
+    ("Me@Yahoo.com", "me-followup@yahoo.com"), ("me@corp.example", "me+followup@corp.example"),
+    ("me@icloud.com", None)])
+def test_init_writes_the_providers_control_address_or_says_there_is_none(address: str, control: str | None) -> None:
+    from assistant.config import control_address, parse_config
+
+    text = build_config(address, None, timezone="UTC")
+    config = parse_config(text)
+    assert control_address(config.controls, config.accounts[0]) == control
+    if control is None:
+        assert "Hide My Email alias" in text and "controls = false" in text

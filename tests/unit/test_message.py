@@ -70,6 +70,13 @@ def test_reply_headers_give_ids_addresses_and_date() -> None:
     assert p.content_type == "text/plain"
     assert p.new_text == "Friday works for me."
     assert p.defects == ()
+    assert p.bcc == ()
+
+
+def test_bcc_of_a_sent_copy_is_read() -> None:
+    raw = crlf(b"From: Me <me@example.com>\nTo: ana@example.org\n"
+               b"Bcc: Me <ME+followup-3d@example.com>, other@example.org\nSubject: Hi\n\nHello?\n")
+    assert parse_message(raw).bcc == (Address("Me", "me+followup-3d@example.com"), Address("", "other@example.org"))
 
 
 def test_only_the_kept_headers_are_stored_each_on_one_line() -> None:
