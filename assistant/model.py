@@ -183,7 +183,7 @@ class ThreadInput:
     subject: str
     date: datetime | None  # aware
     from_addr: str
-    participants: frozenset[str]  # From, To, Cc addresses (lowercase)
+    participants: frozenset[str]  # From, To, Cc addresses (lowercase); the store fills them for the user's mail only
     from_user: bool
     gm_thrid: int | None = None
     thread_index: str | None = None

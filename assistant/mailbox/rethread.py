@@ -46,11 +46,11 @@ def rethread(store: Store, account: str, full: bool = False) -> Rethread | None:
     if full or len(new) > FULL_ABOVE or not store.has_links(account):
         everything = store.thread_inputs(account)
         keys = build_threads(everything)
-        changed = store.apply_threads(account, keys, {m.key: thread_links(m) for m in everything})
+        changed = store.apply_threads(account, keys, ((m.key, thread_links(m)) for m in everything))
         return Rethread(messages=len(everything), threads_read=0, changed=changed, full=True)
     scope, members = _closure(store, account, new)
     keys = build_threads(new + members)
-    changed = store.apply_threads(account, keys, {m.key: thread_links(m) for m in new}, scope=scope)
+    changed = store.apply_threads(account, keys, [(m.key, thread_links(m)) for m in new], scope=scope)
     log.debug("%s: threaded %d new messages with %d threads (%d messages)", account, len(new), len(scope),
               len(members))
     return Rethread(messages=len(new), threads_read=len(scope), changed=changed, full=False)

@@ -403,18 +403,21 @@ class Store:
 
     def _thread_rows(self, account: str, *where: Any) -> list[tuple[ThreadInput, str | None]]:
         """What threading reads of the account's present mail matching `where`, with each row's thread key."""
-        with self.session() as s:
-            rows = s.execute(select(*self._THREAD_COLS).where(
-                StoredMessage.account == account, StoredMessage.expunged.is_(False), *where)).all()
         out = []
-        for r in rows:
-            people = {r.from_addr} | {a for _, a in json.loads(r.to_json)} | {a for _, a in json.loads(r.cc_json)}
-            out.append((ThreadInput(
-                key=r.id, message_id=r.message_id, in_reply_to=r.in_reply_to,
-                references=tuple(r.references.split()), subject=r.subject, date=r.date,
-                from_addr=r.from_addr, participants=frozenset(people), from_user=r.from_user,
-                gm_thrid=r.gm_thrid, thread_index=json.loads(r.headers_json).get("Thread-Index"),
-            ), r.thread_key))
+        with self.session() as s:
+            # streamed: a whole account's raw headers never sit in memory at once
+            for r in s.execute(select(*self._THREAD_COLS).where(
+                    StoredMessage.account == account, StoredMessage.expunged.is_(False), *where)).yield_per(2000):
+                people = {r.from_addr} | {a for _, a in json.loads(r.to_json)} | {a for _, a in json.loads(r.cc_json)}
+                index = json.loads(r.headers_json).get("Thread-Index") if "Thread-Index" in r.headers_json else None
+                out.append((ThreadInput(
+                    key=r.id, message_id=r.message_id, in_reply_to=r.in_reply_to,
+                    references=tuple(r.references.split()), subject=r.subject, date=r.date,
+                    # only the user's messages need their people: a headerless reply joins one of them
+                    from_addr=r.from_addr, participants=frozenset(people) if r.from_user else frozenset(),
+                    from_user=r.from_user,
+                    gm_thrid=r.gm_thrid, thread_index=index,
+                ), r.thread_key))
         return out
 
     def thread_inputs(self, account: str) -> list[ThreadInput]:
@@ -464,8 +467,8 @@ class Store:
                 StoredMessage.account == account, StoredMessage.expunged.is_(False),
                 StoredMessage.thread_key.is_(None)).limit(1)).first() is not None
 
-    def apply_threads(self, account: str, keys: dict[int, str], links: dict[int, frozenset[str]] | None = None,
-                      scope: set[str] | None = None) -> int:
+    def apply_threads(self, account: str, keys: dict[int, str],
+                      links: Iterable[tuple[int, frozenset[str]]] | None = None, scope: set[str] | None = None) -> int:
         """Write each message's thread key, its links, and the thread summaries, in one transaction.
 
         With `scope` (the old keys of every thread the new keys were built from), only those rows and
@@ -500,17 +503,22 @@ class Store:
         return changed
 
     @staticmethod
-    def _write_links(s: Session, account: str, links: dict[int, frozenset[str]], everything: bool) -> None:
+    def _write_links(s: Session, account: str, links: Iterable[tuple[int, frozenset[str]]], everything: bool) -> None:
         if everything:
             s.execute(delete(ThreadLink).where(ThreadLink.account == account))
         else:
-            ids = sorted(links)
+            links = list(links)  # a few new messages
+            ids = sorted(row_id for row_id, _ in links)
             for start in range(0, len(ids), 500):
                 s.execute(delete(ThreadLink).where(ThreadLink.message.in_(ids[start:start + 500])))
-        rows = [{"account": account, "link": link, "message": row_id}
-                for row_id, row_links in links.items() for link in sorted(row_links)]
-        for start in range(0, len(rows), 5000):
-            s.execute(insert(ThreadLink), rows[start:start + 5000])  # executemany, no ORM objects
+        rows: list[dict[str, Any]] = []
+        for row_id, row_links in links:
+            rows += ({"account": account, "link": link, "message": row_id} for link in sorted(row_links))
+            if len(rows) >= 5000:
+                s.execute(insert(ThreadLink), rows)  # executemany in chunks, no ORM objects
+                rows = []
+        if rows:
+            s.execute(insert(ThreadLink), rows)
 
     @staticmethod
     def _refresh_threads(s: Session, account: str, keys: set[str] | None) -> None:
