@@ -10,8 +10,12 @@ that matches anything) gets no gate: it always runs. Pure.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
+import json
 import re
+from pathlib import Path
 from re import _constants as c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any, Protocol
@@ -182,12 +186,52 @@ class Cue:
         return self.folded.search(text) is not None
 
 
+# Reading a pattern's tree takes seconds for the large alternations: what every shipped pattern needs is
+# read once, ahead, into cue_words.json (`python -m assistant.analysis.cues` writes it; a unit test checks it
+# equals what needed_words reads today). A pattern missing from it is read on the spot.
+_TABLE = Path(__file__).with_name("cue_words.json")
+SEEN: dict[str, re.Pattern[str]] = {}  # every pattern a cue was asked for, by key: what the table holds
+
+
+def pattern_key(pattern: re.Pattern[str]) -> str:
+    return hashlib.sha256(f"{pattern.flags}\0{pattern.pattern}".encode()).hexdigest()[:20]
+
+
+@functools.cache
+def _table() -> dict[str, list[str] | None]:
+    try:
+        data: dict[str, list[str] | None] = json.loads(_TABLE.read_text(encoding="utf-8"))
+        return data
+    except (OSError, ValueError):
+        return {}
+
+
+def cached_needed_words(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    key = pattern_key(pattern)
+    SEEN[key] = pattern
+    table = _table()
+    if key in table:
+        words = table[key]
+        return None if words is None else frozenset(words)
+    return needed_words(pattern)
+
+
+def write_table() -> int:
+    """Read every pattern the detectors gate and write what each needs to cue_words.json."""
+    import assistant.analysis.intent  # noqa: F401 - importing them asks for their cues
+    import assistant.analysis.promises  # noqa: F401
+
+    table = {key: (None if (w := needed_words(p)) is None else sorted(w)) for key, p in sorted(SEEN.items())}
+    _TABLE.write_text(json.dumps(table, ensure_ascii=False, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    return len(table)
+
+
 def cue(*patterns: re.Pattern[str]) -> Cue | None:
     """A cue that finds a word some match of any of `patterns` needs; None when one of them needs nothing
     known (then nothing can be skipped)."""
     words: set[str] = set()
     for pattern in patterns:
-        needed = needed_words(pattern)
+        needed = cached_needed_words(pattern)
         if needed is None:
             return None
         words |= needed
@@ -213,3 +257,9 @@ class Gated:
         if self.cue is not None and not self.cue(text):
             return None
         return self.pattern.search(text)
+
+
+if __name__ == "__main__":  # run as a script, this file is not the module the detectors import
+    from assistant.analysis import cues
+
+    print(f"{cues.write_table()} patterns written to {cues._TABLE}")

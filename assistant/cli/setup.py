@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.cli.command import ACCOUNT, JSON, Context, Group, arg
 from assistant.cli.mail import check_lines, cmd_check

@@ -100,7 +100,7 @@ class FollowupStore:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def mail(self, account: str, since: datetime | None = None, keep: Sequence[str] = (),
+    def mail(self, account: str, since: datetime | None = None, keep: Iterable[str] = (),
              read: ReadText | None = None) -> list[Mail]:
         """The account's mail; with `since`, only the threads that can still change: any mail since then,
         an open item, the user's word (track, dismiss, snooze), one of our drafts, a recent promise, and
@@ -157,7 +157,7 @@ class FollowupStore:
                 m.verdict.in_(("human", "list")), or_(*covers))).all()
         return [(key, date or synced, tuple(a.lower() for a in (frm, *(x for _, x in json.loads(to)),
                                                                  *(x for _, x in json.loads(cc)))))
-                for key, date, synced, frm, to, cc in rows]
+                for key, date, synced, frm, to, cc in rows if key is not None]
 
     def correspondents(self, account: str) -> frozenset[str]:
         """Everyone the user has ever written to (lower-case addresses)."""

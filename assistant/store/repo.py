@@ -351,8 +351,8 @@ class Store:
     def _unthread(s: Session, account: str, *where: Any) -> None:
         """Before rows matching `where` go: their threads may split, so every other message of those threads
         is unthreaded (in the same transaction) and the next threading rebuilds just them."""
-        keys = sorted(set(s.scalars(select(StoredMessage.thread_key).distinct().where(
-            *where, StoredMessage.thread_key.is_not(None)))))
+        keys = sorted({k for k in s.scalars(select(StoredMessage.thread_key).distinct().where(
+            *where, StoredMessage.thread_key.is_not(None))) if k is not None})
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             s.execute(update(StoredMessage).where(

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import base64
 import random
-from dataclasses import replace
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest

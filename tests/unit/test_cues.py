@@ -83,3 +83,22 @@ def test_the_promise_gate_stops_nothing_that_promises() -> None:
                  "We're shipping it on Monday.", "You'll have it by EOD.", "Will do."):
         assert find_promises(text, wed), text
     assert find_promises("The deck went out on Friday.", wed) == []
+
+
+def test_the_shipped_cue_table_is_what_the_patterns_need_today() -> None:
+    """cue_words.json spares every process seconds of reading pattern trees: it must say what the detectors'
+    patterns need today (after changing a pattern: python -m assistant.analysis.cues)."""
+    import subprocess
+    import sys
+
+    check = (
+        "import json\n"
+        "import assistant.analysis.intent, assistant.analysis.promises\n"
+        "from assistant.analysis import cues\n"
+        "table = json.loads(cues._TABLE.read_text(encoding='utf-8'))\n"
+        "assert cues.SEEN and set(table) == set(cues.SEEN), 'stale: run python -m assistant.analysis.cues'\n"
+        "for key, p in cues.SEEN.items():\n"
+        "    words = cues.needed_words(p)\n"
+        "    assert table[key] == (None if words is None else sorted(words)), p.pattern[:80]\n")
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
