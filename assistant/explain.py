@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.analysis.language import detect_language
 from assistant.analysis.read import read
 from assistant.config import Config
+from assistant.drafts.voice import greeting_line, is_formal, signoff_lines
 from assistant.errors import FollowupError
 from assistant.mailbox.sync import text_reader
 from assistant.message import parse_message
@@ -26,10 +28,15 @@ def _explanation(source: str, config: Config, *, kind: str, reason: str, return_
                  promises: list[tuple[str, str | None, str, datetime | None]], defects: list[str],
                  quote_rule: str | None = None, signature_rule: str | None = None) -> dict[str, Any]:
     """The one shape of `explain --json`, for a file and for a stored message alike."""
+    language = detect_language(new_text)
+    greeting = greeting_line(new_text)
     return {"source": source, "kind": kind, "reason": reason,
             "return_date": return_date.isoformat() if return_date else None,
             "from_user": from_user, "subject": subject, "message_id": message_id,
             "new_text": new_text, "quoted_text": quoted_text, "signature": signature,
+            # how a draft in reply would read it: the language (None: too little text to tell) and register
+            "language": language, "greeting": greeting, "signoff": signoff_lines(new_text),
+            "formal": is_formal(greeting, new_text, language) if language else None,
             "quote_rule": quote_rule, "signature_rule": signature_rule,
             "expects_reply": expects, "expects_reply_reason": expects_reason,
             "promises": [{"text": text, "what": what, "by": by,

@@ -59,6 +59,8 @@ def _print_reading(r: dict[str, Any]) -> None:
     out(f"  kind: {r['kind']} ({r['reason']})" + (f", back {r['return_date']}" if r["return_date"] else ""))
     out(f"  expects a reply: {'yes' if r['expects_reply'] else 'no'} ({r['expects_reply_reason']})")
     out(f"  from you: {'yes' if r['from_user'] else 'no'}")
+    register = {True: ", formal", False: ", informal"}.get(r["formal"], "")
+    out(f"  language: {r['language'] or 'too little text to tell'}{register}")
     for key, rule in (("new_text", None), ("quoted_text", "quote_rule"), ("signature", "signature_rule")):
         text = " ".join(r[key].split())
         found_by = f"  (found by: {r[rule]})" if rule and r.get(rule) else ""
