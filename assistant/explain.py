@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from assistant.analysis.language import detect_language
 from assistant.analysis.read import read
-from assistant.config import Config
-from assistant.drafts.voice import greeting_line, is_formal, signoff_lines
+from assistant.config import AccountConfig, Config
+from assistant.drafts.voice import greeting_line, is_formal, learn, signoff_lines
 from assistant.errors import FollowupError
 from assistant.mailbox.sync import text_reader
 from assistant.message import parse_message
 from assistant.service import calendar_for
+from assistant.store.items import FollowupStore
 from assistant.store.repo import Store
 
 
@@ -82,3 +84,24 @@ def explain_stored(store: Store, config: Config, message_id: str, as_sent: bool)
                 defects=[d for d in m.defects.split("; ") if d], quote_rule=m.quote_rule,
                 signature_rule=m.signature_rule)
     return None
+
+
+def explain_voice(store: Store, config: Config, account: AccountConfig) -> dict[str, Any]:
+    """`followup voice`: what the user's sent mail says of their greeting, sign-off and signature, per
+    language and per correspondent, and what [voice] in the config sets over it."""
+    own = FollowupStore(store).own_texts(account.name)
+    book = learn(own, detect_language)
+
+    def counted(counter: Counter[str]) -> list[dict[str, Any]]:
+        return [{"text": text, "count": count} for text, count in counter.most_common()]
+
+    return {
+        "account": account.name, "messages": len(own), "learn": config.voice.learn,
+        "languages": {lang: {"messages": lv.messages, "greetings": counted(lv.greetings),
+                             "signoffs": counted(lv.signoffs), "signatures": counted(lv.signatures)}
+                      for lang, lv in sorted(book.languages.items(), key=lambda kv: -kv[1].messages)},
+        "people": [{"language": lang, "address": address, "greeting": v.greeting, "signoff": v.signoff,
+                    "signature": v.signature} for (lang, address), v in book.last.items()],
+        "overrides": {lang or "*": {"greeting": w.greeting, "signoff": w.signoff, "signature": w.signature}
+                      for lang, w in config.voice.words},
+    }
