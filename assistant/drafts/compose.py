@@ -225,9 +225,15 @@ def _localised(base: str, language: str) -> list[str]:
     return [f"{stem}.{language}.txt.j2"] + ([base] if language == "en" else [])
 
 
-def _any_language(base: str, language: str) -> list[str]:
-    """A small piece (the attribution line, a subject): in the language if there is one, else in English."""
-    return list(dict.fromkeys([*_localised(base, language), base]))
+def _piece(env: SandboxedEnvironment, base: str, language: str, context: dict[str, object], tz: ZoneInfo) -> str:
+    """A small piece (the attribution line, a check-in's subject): in the language if there is a template
+    for it, else in English, dates and all."""
+    names = _localised(base, language)
+    if not any(exists(env, n) for n in names):
+        fmt = Formats("en", tz)
+        names, context = [base], context | {"language": "en", "format_date": fmt.date, "format_time": fmt.time,
+                                            "format_skeleton": fmt.skeleton}
+    return render(env, names, context).strip()
 
 
 def _language(env: SandboxedEnvironment, bases: list[str], wanted: tuple[str, ...]) -> str:
@@ -284,7 +290,7 @@ def build_draft(d: DraftInput, env: SandboxedEnvironment, now: datetime, tz: Zon
     if not d.new_thread:
         author = clean_header(d.reply_to_author) or clean_header(d.from_name) or d.from_addr
         context |= {"author": author, "at": d.reply_to_sent.astimezone(tz)}
-        attribution = render(env, _any_language("attribution.txt.j2", language), context).strip()
+        attribution = _piece(env, "attribution.txt.j2", language, context, tz)
         text += "\n" + quote(attribution, d.reply_to_text) + "\n"
     body = text
     msg = EmailMessage(policy=SMTP)
@@ -293,7 +299,7 @@ def build_draft(d: DraftInput, env: SandboxedEnvironment, now: datetime, tz: Zon
     cc = [a for a in (_address(n, x) for n, x in d.cc) if a]
     if cc:
         msg["Cc"] = cc
-    msg["Subject"] = (render(env, _any_language("checkin-subject.txt.j2", language), context).strip() if d.new_thread
+    msg["Subject"] = (_piece(env, "checkin-subject.txt.j2", language, context, tz) if d.new_thread
                       else reply_subject(d.tracked_subject, d.reply_prefix))
     msg["Date"] = format_datetime(now.astimezone(tz))
     msg["Message-ID"] = message_id
