@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from babel import UnknownLocaleError
 from babel.lists import format_list
 
 from assistant.drafts.compose import first_name
@@ -68,15 +69,16 @@ def signoff_lines(text: str) -> str:
     return ""
 
 
-def _words_in(patterns: Iterable[str], text: str, case: bool) -> int:
+def _words_in(words: Iterable[str], text: str) -> int:
+    """How often these words occur; a capitalised one ("Sie", "Lei") only so, and not opening a sentence,
+    where it may be "she" or "they"."""
     count = 0
-    for word in patterns:
-        flags = 0 if case and word[:1].isupper() else re.IGNORECASE
-        rx = r"(?<![\w'’])" + re.escape(word) + (r"" if word.endswith("'") else r"(?![\w])")
-        hits = re.findall(rx, text, flags)
-        if word == "Sie":  # at a sentence's start it may be "she" or "they"
-            hits = [h for h in re.findall(r"(?<![.!?:]\s)(?<!^)(?<![\w])Sie(?![\w])", text, re.MULTILINE)]
-        count += len(hits)
+    for word in words:
+        pattern = r"(?<![\w'’])" + re.escape(word) + ("" if word.endswith("'") else r"(?![\w])")
+        if word[:1].isupper():
+            count += len(re.findall(r"(?<![.!?:]\s)(?<![.!?:])(?<!^)" + pattern, text, re.MULTILINE))
+        else:
+            count += len(re.findall(pattern, text, re.IGNORECASE))
     return count
 
 
@@ -88,7 +90,7 @@ def is_formal(greeting: str, text: str, language: str) -> bool | None:
         return True
     informal, formal = vocab.ADDRESS_WORDS.get(language, ((), ()))
     body = "\n".join(_lines(text)[1:] if greeting else _lines(text))
-    score = _words_in(formal, body, case=True) - _words_in(informal, body, case=False)
+    score = _words_in(formal, body) - _words_in(informal, body)
     if score:
         return score > 0
     return False if greeting and len(greeting.split()) >= 2 else None
@@ -99,7 +101,10 @@ def names_of(recipients: Sequence[tuple[str, str]], language: str) -> str:
     names = [first_name(n, a) for n, a in recipients]
     if not names or not all(names):
         return ""
-    return format_list([n for n in names if n], locale=language)
+    try:
+        return format_list([n for n in names if n], locale=language)
+    except (UnknownLocaleError, ValueError):
+        return ", ".join(n for n in names if n)
 
 
 def _general(greeting: str, to: Sequence[tuple[str, str]]) -> str | None:
