@@ -16,8 +16,9 @@ from golden_files import check_golden
 
 from assistant.analysis.language import detect_language
 from assistant.drafts.compose import DraftInput, build_draft, reply_subject, thread_prefix
+from assistant.drafts.personal import personal, thread_language
 from assistant.drafts.voice import Voice, asked_clause, greeting_line, is_formal, learn, signoff_lines
-from assistant.model import OwnText
+from assistant.model import Decision, Mail, OwnText, State
 from assistant.templates import environment
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -227,3 +228,28 @@ def test_config_overrides_what_was_learned() -> None:
 ])
 def test_asked_clause(reason: str, text: str, asked: str) -> None:
     assert asked_clause(reason, text) == asked
+
+
+def mail(text: str, from_user: bool, day: int, subject: str = "Angebot", reason: str = "") -> Mail:
+    return Mail(id=day, message_id=f"<{day}@x>", thread_key="t", folder_role="sent" if from_user else "inbox",
+                from_addr="dana@example.com" if from_user else "frank@example.de", from_name="", to=(FRANK,),
+                cc=(), subject=subject, date=datetime(2026, 11, day, 9, tzinfo=BERLIN), from_user=from_user,
+                text=text, expects_reason=reason)
+
+
+def decision(tracked: Mail, latest: Mail) -> Decision:
+    return Decision(tracked.message_id or "", "t", State.WAITING, 1, None, "", tracked, latest, True,
+                    draft_to=(FRANK,))
+
+
+def test_the_language_is_the_users_message_then_the_thread_then_the_config() -> None:
+    theirs = mail("Hallo Dana, anbei unser Angebot für das nächste Quartal.", False, 2, "Angebot")
+    mine = mail("Danke! Kannst du mir noch die Preise für die Wartung schicken?", True, 3, "AW: Angebot",
+                'asks a question: "Kannst du mir noch die Preise für die Wartung schicken?"')
+    d = decision(mine, mine)
+    got = personal(d, [theirs, mine], detect_language, learn([], detect_language), "en")
+    assert got["languages"] == ("de", "en") and got["formal"] is False and got["reply_prefix"] == "AW:"
+    assert got["asked"] == "Kannst du mir noch die Preise für die Wartung schicken?"
+    short = mail("Und?", True, 4, "AW: Angebot")
+    assert thread_language(decision(short, short), [theirs, short], detect_language) == "de"  # from the thread
+    assert thread_language(decision(short, short), [short], detect_language) is None  # → [followup] language
