@@ -40,6 +40,8 @@ def personal(d: Decision, thread: Sequence[Mail], detect: Detect, voice: VoiceBo
         if formal is not None:
             break
     chosen = voice.pick(language, d.draft_to)
+    if formal is None and chosen.greeting:  # the thread tells nothing: the greeting the draft will use does
+        formal = is_formal(chosen.greeting, chosen.greeting, language)
     asked = asked_clause(d.tracked.expects_reason, d.tracked.text) if d.tracked.from_user else ""
     subjects = [m.subject for m in sorted(thread, key=lambda m: m.date, reverse=True)] + [d.latest.subject]
     return {"languages": (language, default_language), "formal": formal, "greeting": chosen.greeting,
