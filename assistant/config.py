@@ -84,6 +84,7 @@ class FollowupConfig:
     max_overdue: Duration = Duration(14, "days")  # older due dates (a first run, a long outage) go cold
     vip_cadence: tuple[Duration, ...] = (Duration(1, "business days"), Duration(3, "business days"))
     group: str = "any"  # a question to several people: any one's answer closes it, or each one's is needed
+    language: str = "en"  # drafts in a thread whose language cannot be told (or has no templates)
 
     @cached_property
     def hours(self) -> tuple[time, time]:
@@ -157,6 +158,19 @@ def control_address(controls: ControlsConfig, account: AccountConfig) -> str | N
 
 
 @dataclass(frozen=True)
+class VoiceWords:
+    greeting: str = ""  # "Hi {name}," ({name}: the readers' first names)
+    signoff: str = ""  # "Best,\nDana"
+    signature: str = ""
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    learn: bool = True  # from your sent mail
+    words: tuple[tuple[str, VoiceWords], ...] = ()  # ("", for every language), ("de", …): what you set
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     timezone_name: str
@@ -169,6 +183,7 @@ class Config:
     daemon: DaemonConfig = field(default_factory=DaemonConfig)
     people: tuple[Person, ...] = ()
     controls: ControlsConfig = field(default_factory=ControlsConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -417,11 +432,42 @@ def _followup(file: str, data: Any) -> FollowupConfig:
         max_overdue=_duration(s, "max_overdue", defaults.max_overdue),
         vip_cadence=_cadence(s, "vip_cadence", defaults.vip_cadence),
         group=s.choice("group", defaults.group, GROUP_MODES),
+        language=_language_code(s, "language", defaults.language),
     )
     s.finish()
     if not config.cadence:
         raise s.error("cadence", "needs at least one wait, e.g. [\"3 business days\"]")
     return config
+
+
+def _language_code(s: _Section, key: str, default: str) -> str:
+    value = str(s.text(key, default)).strip().lower()
+    if not re.fullmatch(r"[a-z]{2,3}", value):
+        raise s.error(key, f"expected a language code such as \"de\", got {value!r}")
+    return value
+
+
+def _voice_words(s: _Section) -> VoiceWords:
+    return VoiceWords(greeting=s.text("greeting", ""), signoff=s.text("signoff", ""),
+                      signature=s.text("signature", ""))
+
+
+def _voice(file: str, data: Any) -> VoiceConfig:
+    """[voice] learn, greeting, signoff, signature; [voice.de] … for one language."""
+    s = _Section(file, "[voice]", data)
+    learn = s.flag("learn", True)
+    words = [("", _voice_words(s))]
+    for key, table in data.items():
+        if key in ("learn", "greeting", "signoff", "signature"):
+            continue
+        if not re.fullmatch(r"[a-z]{2,3}", key):
+            continue  # finish() names it
+        s.known.append(key)
+        sub = _Section(file, f"[voice.{key}]", table)
+        words.append((key, _voice_words(sub)))
+        sub.finish()
+    s.finish()
+    return VoiceConfig(learn=learn, words=tuple((k, w) for k, w in words if w != VoiceWords()))
 
 
 def _cadence(s: _Section, key: str, default: tuple[Duration, ...]) -> tuple[Duration, ...]:
@@ -547,7 +593,9 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     if not isinstance(raw_people, list):
         raise top.error("people", "expected [[people]] tables")
     people = tuple(_person(file, i, p) for i, p in enumerate(raw_people))
-    top.known += ["database", "sync", "accounts", "followup", "promises", "report", "daemon", "people", "controls"]
+    voice = _voice(file, data.get("voice", {}))
+    top.known += ["database", "sync", "accounts", "followup", "promises", "report", "daemon", "people", "controls",
+                  "voice"]
     raw_accounts = data.get("accounts", [])
     if not isinstance(raw_accounts, list):
         raise top.error("accounts", "expected [[accounts]] tables")
@@ -564,7 +612,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
             raise ConfigError(f"{file} [accounts.{name}] name: two accounts are named {name!r}")
     return Config(path=path, timezone_name=tz_name, database=DatabaseConfig(url=url), sync=sync,
                   accounts=accounts, followup=followup, promises=promises, report=report,
-                  daemon=daemon, people=people, controls=controls)
+                  daemon=daemon, people=people, controls=controls, voice=voice)
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -54,6 +54,7 @@ def _week(monday: datetime) -> list[Mail]:
         "Carol Diaz <carol@fabrikam.example>"
     dan, eve, frank = "Dan Ito <dan@adatum.example>", "Eve Park <eve@tailspin.example>", \
         "Frank Moss <frank@litware.example>"
+    jonas = "Jonas Weber <jonas.weber@contoso.example>"
     dsn = ("--b1\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered: no such user.\r\n"
            "--b1\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.northwind.example\r\n\r\n"
            "Final-Recipient: rfc822; ghost@northwind.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
@@ -93,6 +94,13 @@ def _week(monday: datetime) -> list[Mail]:
              "Does it include the import fix?", "<devq@example.com>"),
         Mail("Sent", d(1, 11), ME, frank, "Invoice #1042",
              "Hi Frank, did invoice #1042 reach your accounts team? Let me know.", "<inv@example.com>"),
+        # a German correspondent: the follow-up is German, greeted and signed as Dana writes to him
+        Mail("Sent", d(-10), ME, jonas, "Wartungsvertrag",
+             "Hallo Jonas,\n\ndanke dir für das Gespräch heute, das hat sehr geholfen.\n\nViele Grüße aus Boston\nDana",
+             "<wartung@example.com>"),
+        Mail("Sent", d(1, 12), ME, jonas, "Angebot Wartung 2027",
+             "Hallo Jonas,\n\nkannst du mir das Angebot für die Wartung 2027 schicken?\n\nViele Grüße aus Boston\n"
+             "Dana", "<angebot@example.com>"),
         Mail("Sent", d(3, 10), ME, eve, "Re: Deck", "Here is the revised deck, as promised.", "<deck2@example.com>",
              (("In-Reply-To", "<deck@example.com>"), ("References", "<deck@example.com>"))),
         Mail("INBOX", d(-21), "Grace Lin <grace@mentor.example>", ME, "Great catching up",

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from assistant.analysis.commands import Controls, Verb, controls_for, due_at, read_commands
+from assistant.analysis.language import detect_language
 from assistant.analysis.read import read
-from assistant.config import Config
+from assistant.config import AccountConfig, Config
+from assistant.drafts.voice import greeting_line, is_formal, learn, signoff_lines
 from assistant.errors import FollowupError
 from assistant.mailbox.sync import text_reader
 from assistant.message import parse_message
 from assistant.service import calendar_for
+from assistant.store.items import FollowupStore
 from assistant.store.repo import Store
 from assistant.when import NotAMoment
 
@@ -55,10 +59,15 @@ def _explanation(source: str, config: Config, *, kind: str, reason: str, return_
                  quote_rule: str | None = None, signature_rule: str | None = None,
                  commands: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The one shape of `explain --json`, for a file and for a stored message alike."""
+    language = detect_language(new_text)
+    greeting = greeting_line(new_text)
     return {"source": source, "kind": kind, "reason": reason, "commands": commands or [],
             "return_date": return_date.isoformat() if return_date else None,
             "from_user": from_user, "subject": subject, "message_id": message_id,
             "new_text": new_text, "quoted_text": quoted_text, "signature": signature,
+            # how a draft in reply would read it: the language (None: too little text to tell) and register
+            "language": language, "greeting": greeting, "signoff": signoff_lines(new_text),
+            "formal": is_formal(greeting, new_text, language) if language else None,
             "quote_rule": quote_rule, "signature_rule": signature_rule,
             "expects_reply": expects, "expects_reply_reason": expects_reason,
             "promises": [{"text": text, "what": what, "by": by,
@@ -114,3 +123,24 @@ def explain_stored(store: Store, config: Config, message_id: str, as_sent: bool)
                                   _pairs(m.to_json), _pairs(m.cc_json), _pairs(m.bcc_json),
                                   frozenset(m.flags.split()), config))
     return None
+
+
+def explain_voice(store: Store, config: Config, account: AccountConfig) -> dict[str, Any]:
+    """`followup voice`: what the user's sent mail says of their greeting, sign-off and signature, per
+    language and per correspondent, and what [voice] in the config sets over it."""
+    own = FollowupStore(store).own_texts(account.name)
+    book = learn(own, detect_language)
+
+    def counted(counter: Counter[str]) -> list[dict[str, Any]]:
+        return [{"text": text, "count": count} for text, count in counter.most_common()]
+
+    return {
+        "account": account.name, "messages": len(own), "learn": config.voice.learn,
+        "languages": {lang: {"messages": lv.messages, "greetings": counted(lv.greetings),
+                             "signoffs": counted(lv.signoffs), "signatures": counted(lv.signatures)}
+                      for lang, lv in sorted(book.languages.items(), key=lambda kv: -kv[1].messages)},
+        "people": [{"language": lang, "address": address, "greeting": v.greeting, "signoff": v.signoff,
+                    "signature": v.signature} for (lang, address), v in book.last.items()],
+        "overrides": {lang or "*": {"greeting": w.greeting, "signoff": w.signoff, "signature": w.signature}
+                      for lang, w in config.voice.words},
+    }

@@ -105,6 +105,16 @@ class Mail:
 
 
 @dataclass(frozen=True)
+class OwnText:
+    """What the user wrote in one sent message, for learning their voice (greeting, sign-off, signature)."""
+
+    to: tuple[tuple[str, str], ...]  # (name, address)
+    date: datetime
+    text: str  # the new text
+    signature: str
+
+
+@dataclass(frozen=True)
 class Override:
     """The user's own word on a tracked message: `track` or `dismiss` (or none), a snooze, and the item's own
     due time. Given at the command line (`followup dismiss/snooze/track`) or from the mail client (a command

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -18,6 +19,7 @@ from assistant.clock import Clock
 from assistant.config import AccountConfig, Config, resolve_secret
 from assistant.drafts.apply import Action, Applier, Renderer, preview
 from assistant.drafts.plan import plan
+from assistant.drafts.voice import Voice
 from assistant.errors import ConnectionLost, FollowupError, MailboxError
 from assistant.mailbox.client import Folders, MailboxClient
 from assistant.mailbox.rethread import rethread
@@ -248,7 +250,7 @@ def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: 
     ids = (followups.save_decisions(account.name, decisions, now) if not dry_run else
            {item_key(f.kind, f.message_id): f.id for f in followups.followups(account.name)})
     steps = plan(decisions, ids, mail, followups.drafts(account.name), followups.overrides(account.name), now)
-    render = Renderer(account.name, followups, env, calendar, config.tz, now)
+    render = renderer(config, account, followups, env, calendar, now, mail)
     if dry_run:
         result.actions = preview(steps, render)
         return result
@@ -258,6 +260,17 @@ def _poll(client: MailboxClient, config: Config, account: AccountConfig, store: 
     settled = not result.actions
     followups.set_quiet(account.name, quiet_until(decisions), _mark(config, account, followups) if settled else "")
     return result
+
+
+def renderer(config: Config, account: AccountConfig, followups: FollowupStore, env: SandboxedEnvironment,
+             calendar: WorkCalendar, now: datetime, mail: Sequence[Mail]) -> Renderer:
+    """Drafts in each thread's language and the user's voice ([voice] in the config over what is learned)."""
+    threads: dict[str, list[Mail]] = {}
+    for m in mail:
+        threads.setdefault(m.thread_key, []).append(m)
+    overrides = {k: Voice(w.greeting, w.signoff, w.signature) for k, w in config.voice.words}
+    return Renderer(account.name, followups, env, calendar, config.tz, now, threads=threads,
+                    language=config.followup.language, overrides=overrides, learn=config.voice.learn)
 
 
 def _mark(config: Config, account: AccountConfig, followups: FollowupStore) -> str:

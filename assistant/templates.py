@@ -63,6 +63,17 @@ def environment(user_dir: str | None) -> SandboxedEnvironment:
     return sandbox([Path(p) for p in paths])
 
 
+def exists(env: SandboxedEnvironment, name: str) -> bool:
+    """Whether a template of this name is in any of the environment's directories (without compiling it)."""
+    try:
+        if env.loader is None:
+            return False
+        env.loader.get_source(env, name)
+        return True
+    except jinja2.TemplateNotFound:
+        return False
+
+
 def render(env: SandboxedEnvironment, names: list[str], context: dict[str, object]) -> str:
     template = None
     try:

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.cli.command import JSON, Context, Group, arg
+from assistant.cli.command import ACCOUNT, JSON, Context, Group, arg
 from assistant.cli.output import out
 from assistant.errors import FollowupError
 
@@ -54,11 +54,60 @@ def cmd_explain(ctx: Context) -> int:
     return 1 if failed else 0
 
 
+@group.command("voice", JSON, ACCOUNT)
+def cmd_voice(ctx: Context) -> int:
+    """Show what Followup learned of your voice from your sent mail: greetings, sign-offs, signatures.
+
+    Per language (with how often each was used; "{name}" stands for the reader's first name) and per
+    person (the last ones used with them, which a draft to them uses first). Correct it with [voice] in
+    the config: `greeting`, `signoff`, `signature`, for every language or in [voice.de] for one.
+
+    example: followup voice --json
+    """
+    from assistant.explain import explain_voice
+
+    store = ctx.store()
+    try:
+        results = [explain_voice(store, ctx.config, account) for account in ctx.accounts()]
+    finally:
+        store.close()
+    for r in results:
+        if ctx.args.json:
+            out(json.dumps(r, ensure_ascii=False))
+        else:
+            _print_voice(r)
+    return 0
+
+
+def _one_line(text: str) -> str:
+    return " / ".join(line.strip() for line in text.split("\n") if line.strip())
+
+
+def _print_voice(r: dict[str, Any]) -> None:
+    out(f"{r['account']}: learned from {r['messages']} sent messages" + ("" if r["learn"] else
+                                                                          " (not used: [voice] learn = false)"))
+    for lang, lv in r["languages"].items():
+        out(f"  {lang} ({lv['messages']} messages)")
+        for key, label in (("greetings", "greetings"), ("signoffs", "sign-offs"), ("signatures", "signatures")):
+            found = ", ".join(f"{_one_line(x['text'])!r} ×{x['count']}" for x in lv[key][:5])
+            out(f"    {label}: {found or 'none found'}")
+    if r["people"]:
+        out(f"  last used with ({len(r['people'])} people):")
+        for p in r["people"][:20]:
+            out(f"    {p['address']} ({p['language']}): {_one_line(p['greeting']) or '-'} · "
+                f"{_one_line(p['signoff']) or '-'}")
+    for lang, w in r["overrides"].items():
+        set_ = ", ".join(f"{k} {_one_line(v)!r}" for k, v in w.items() if v)
+        out(f"  [voice{'' if lang == '*' else '.' + lang}] sets: {set_}")
+
+
 def _print_reading(r: dict[str, Any]) -> None:
     out(f"{r['source']}:")
     out(f"  kind: {r['kind']} ({r['reason']})" + (f", back {r['return_date']}" if r["return_date"] else ""))
     out(f"  expects a reply: {'yes' if r['expects_reply'] else 'no'} ({r['expects_reply_reason']})")
     out(f"  from you: {'yes' if r['from_user'] else 'no'}")
+    register = {True: ", formal", False: ", informal"}.get(r["formal"], "")
+    out(f"  language: {r['language'] or 'too little text to tell'}{register}")
     for c in r.get("commands", []):
         due = f", due {c['due_at']}" if c.get("due_at") else ""
         if c["honoured"]:

@@ -134,7 +134,8 @@ def _print_draft(raw: bytes) -> None:
     msg = email.message_from_bytes(raw, policy=default_policy)
     body = str(msg.get_body(("plain",)).get_content()).replace("\r\n", "\n")  # type: ignore[union-attr]
     out(f"  ┌ To: {msg['To']}\n  │ Subject: {msg['Subject']}")
-    for line in body.split("\n\nOn ")[0].strip().splitlines():
+    mine = body.split("\n>")[0].strip().splitlines()
+    for line in "\n".join(mine[:-1] if ">" in body else mine).strip().splitlines():  # no quote, no attribution
         out(f"  │ {line}")
     out("  └")
 

@@ -9,7 +9,7 @@ leaves two drafts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -17,11 +17,14 @@ from zoneinfo import ZoneInfo
 
 from jinja2.sandbox import SandboxedEnvironment
 
+from assistant.analysis.language import detect_language
 from assistant.drafts.compose import RenderedDraft, build_draft, draft_input, message_digest
+from assistant.drafts.personal import personal
 from assistant.drafts.plan import HELD, Do, Step
+from assistant.drafts.voice import Voice, VoiceBook, learn
 from assistant.errors import ConnectionLost, FollowupError
 from assistant.mailbox.client import MailboxClient
-from assistant.model import Decision, DraftState, State, label
+from assistant.model import Decision, DraftState, Mail, State, label
 from assistant.store.items import DraftRow, FollowupStore
 from assistant.workdays import WorkCalendar
 
@@ -39,9 +42,10 @@ class Action:
     detail: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Renderer:
-    """Renders the draft a decision calls for (reading the quoted text from the store)."""
+    """Renders the draft a decision calls for (reading the quoted text from the store), in the thread's
+    language and the user's voice (learned from their sent mail once, when the first draft needs it)."""
 
     account: str
     store: FollowupStore
@@ -49,11 +53,23 @@ class Renderer:
     calendar: WorkCalendar
     tz: ZoneInfo
     now: datetime
+    threads: Mapping[str, Sequence[Mail]] = field(default_factory=dict)
+    language: str = "en"  # [followup] language: when the thread tells none
+    overrides: Mapping[str, Voice] = field(default_factory=dict)  # [voice]
+    learn: bool = True
+    _voice: VoiceBook | None = None
+
+    def voice(self) -> VoiceBook:
+        if self._voice is None:
+            own = self.store.own_texts(self.account) if self.learn else []
+            self._voice = learn(own, detect_language, self.overrides)
+        return self._voice
 
     def __call__(self, d: Decision) -> RenderedDraft:
         waiting = self.calendar.business_days_between(d.tracked.date, self.now)
-        return build_draft(draft_input(self.account, d, self.store.full_text(d.latest.id), waiting), self.env,
-                           self.now, self.tz)
+        mine = personal(d, self.threads.get(d.thread_key, ()), detect_language, self.voice(), self.language)
+        return build_draft(draft_input(self.account, d, self.store.full_text(d.latest.id), waiting, **mine),
+                           self.env, self.now, self.tz)
 
 
 def _to(d: Decision) -> str:

@@ -9,21 +9,26 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_skeleton, format_time
+from babel.lists import format_list
 from jinja2.sandbox import SandboxedEnvironment
 
 from assistant.message import clean_header
 from assistant.message.vocabulary import REPLY_PREFIX as _REPLY_PREFIX
 from assistant.model import Decision, Kind
-from assistant.templates import render
+from assistant.templates import exists, render
 
 
 def first_name(display: str, address: str) -> str | None:
@@ -42,6 +47,7 @@ def first_name(display: str, address: str) -> str | None:
 
 
 def greeting(names: list[str | None]) -> str:
+    """The readers' first names in English ("Frank and Ana"), or "there" / "all" when one is unknown."""
     known = [n for n in names if n]
     if not known or len(known) != len(names):
         return known[0] if len(known) == 1 and len(names) == 1 else ("all" if len(names) > 2 else "there")
@@ -50,31 +56,44 @@ def greeting(names: list[str | None]) -> str:
     return ", ".join(known[:-1]) + " and " + known[-1]
 
 
+def _days(later: date, earlier: date) -> int:
+    return (later - earlier).days
+
+
 def when_in_words(sent: datetime, now: datetime, tz: ZoneInfo) -> str:
-    day, today = sent.astimezone(tz).date(), now.astimezone(tz).date()
-    if day == today:
+    """English: "earlier today", "yesterday", "on Monday", "on Monday, November 23" (dates through Babel)."""
+    day, ago = sent.astimezone(tz).date(), _days(now.astimezone(tz).date(), sent.astimezone(tz).date())
+    if ago == 0:
         return "earlier today"
-    if day == today - timedelta(days=1):
+    if ago == 1:
         return "yesterday"
-    if today - day < timedelta(days=7):
-        return f"on {day:%A}"
-    return f"on {day:%A, %B} {day.day}"
+    return "on " + format_date(day, "EEEE" if 0 < ago < 7 else "EEEE, MMMM d", locale="en")
 
 
 def due_in_words(due: datetime, now: datetime, tz: ZoneInfo) -> str:
-    """ "by today", "by tomorrow", "by Thursday", "by Thursday, November 19" (seen from `now`)."""
-    day, today = due.astimezone(tz).date(), now.astimezone(tz).date()
-    if day == today:
+    """English: "by today", "by tomorrow", "by Thursday", "by Thursday, November 19" (seen from `now`)."""
+    day, ahead = due.astimezone(tz).date(), _days(due.astimezone(tz).date(), now.astimezone(tz).date())
+    if ahead == 0:
         return "by today"
-    if day == today + timedelta(days=1):
+    if ahead == 1:
         return "by tomorrow"
-    if abs((day - today).days) < 7:
-        return f"by {day:%A}"
-    return f"by {day:%A, %B} {day.day}"
+    return "by " + format_date(day, "EEEE" if abs(ahead) < 7 else "EEEE, MMMM d", locale="en")
 
 
-def reply_subject(subject: str) -> str:
-    return "Re: " + _REPLY_PREFIX.sub("", clean_header(subject))
+def thread_prefix(subjects: Iterable[str]) -> str:
+    """The reply prefix the thread uses ("AW:", "RE:", "Re:"), from its newest subject that has one; "Re:"."""
+    for subject in subjects:
+        m = _REPLY_PREFIX.match(clean_header(subject))
+        if m:
+            first = re.match(r"\s*([^\s:：\[(]+)", m.group(0))
+            if first:
+                return first.group(1) + ":"
+    return "Re:"
+
+
+def reply_subject(subject: str, prefix: str = "Re:") -> str:
+    """One reply prefix, never two: "AW: Angebot", whatever the subject had in front."""
+    return f"{prefix} " + _REPLY_PREFIX.sub("", clean_header(subject))
 
 
 def draft_message_id(account: str, tracked_id: str, step: int, domain: str) -> str:
@@ -83,11 +102,29 @@ def draft_message_id(account: str, tracked_id: str, step: int, domain: str) -> s
     return f"<{digest[:16]}.{digest[16:28]}@{domain}>"
 
 
-def quote(author: str, sent: datetime, text: str, tz: ZoneInfo) -> str:
-    local = sent.astimezone(tz)
-    hour = local.strftime("%I:%M %p").lstrip("0")
-    head = f"On {local:%a, %b} {local.day}, {local.year} at {hour}, {author} wrote:"
-    return head + "\n" + "\n".join(">" + (" " + line if line else "") for line in text.splitlines())
+def quote(attribution: str, text: str) -> str:
+    return attribution + "\n" + "\n".join(">" + (" " + line if line else "") for line in text.splitlines())
+
+
+class Formats:
+    """Babel's date and time formats in the draft's language and the user's zone, for templates:
+    `format_date(sent_at, "EEEE")` → "Dienstag", `format_skeleton("MMMMd", due_at)` → "24. November"."""
+
+    def __init__(self, language: str, tz: ZoneInfo) -> None:
+        try:
+            self.locale = Locale.parse(language.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            self.locale = Locale.parse("en")
+        self.tz = tz
+
+    def date(self, value: datetime, format: str = "medium") -> str:
+        return format_date(value.astimezone(self.tz).date(), format, locale=self.locale)
+
+    def time(self, value: datetime, format: str = "short") -> str:
+        return format_time(value.astimezone(self.tz), format, tzinfo=self.tz, locale=self.locale)
+
+    def skeleton(self, skeleton: str, value: datetime) -> str:
+        return format_skeleton(skeleton, value.astimezone(self.tz), tzinfo=self.tz, locale=self.locale)
 
 
 # Headers some servers add to a message they hand back (GNU Mailutils, mbox-backed servers): not the user's.
@@ -137,6 +174,13 @@ class DraftInput:
     promise_what: str | None = None
     promise_due: datetime | None = None
     new_thread: bool = False  # a check-in: no In-Reply-To, no quote, a subject of its own
+    languages: tuple[str, ...] = ("en",)  # wanted, best first (the thread's, the config's): the first with templates
+    formal: bool | None = None  # the user's register in the thread (None: nothing tells; formal)
+    greeting: str = ""  # the user's own, learned or set ("" : the template's)
+    signoff: str = ""
+    signature: str = ""
+    asked: str = ""  # the question the tracked message asked, as a clause ("" : not clear)
+    reply_prefix: str = "Re:"  # as the thread has it
 
 
 # Each kind's own template, tried first; an awaiting-reply item falls back to followup/stepN and default.
@@ -145,10 +189,12 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     Kind.CHECK_IN: ("checkin.txt.j2",), Kind.CHECK_BACK: ("checkback.txt.j2",)}
 
 
-def draft_input(account: str, d: Decision, reply_to_text: str, business_days_waiting: int) -> DraftInput:
-    """What the draft for a decision's step is made of; `reply_to_text` is the stored text it quotes."""
+def draft_input(account: str, d: Decision, reply_to_text: str, business_days_waiting: int,
+                **personal: Any) -> DraftInput:
+    """What the draft for a decision's step is made of; `reply_to_text` is the stored text it quotes;
+    `personal`: the language, register, voice, question and prefix (drafts/apply.py finds them)."""
     latest = d.latest
-    return DraftInput(
+    return DraftInput(**personal,
         account=account, step=d.step, tracked_id=d.key, tracked_subject=d.tracked.subject,
         tracked_sent=d.tracked.date, reply_to_id=latest.message_id or d.message_id,
         reply_to_references=latest.references, reply_to_text=reply_to_text,
@@ -173,17 +219,54 @@ def _address(name: str, addr: str) -> Address | None:
         return None  # an address we cannot write safely is left out rather than mangled
 
 
-def build_draft(d: DraftInput, env: SandboxedEnvironment, now: datetime, tz: ZoneInfo) -> RenderedDraft:
-    domain = d.from_addr.partition("@")[2] or "followup.invalid"
-    message_id = draft_message_id(d.account, d.tracked_id, d.step, domain)
+def _localised(base: str, language: str) -> list[str]:
+    """`followup/step1.txt.j2` in German is `followup/step1.de.txt.j2`; a name without a language is English."""
+    stem = base.removesuffix(".txt.j2")
+    return [f"{stem}.{language}.txt.j2"] + ([base] if language == "en" else [])
+
+
+def _piece(env: SandboxedEnvironment, base: str, language: str, context: dict[str, object], tz: ZoneInfo) -> str:
+    """A small piece (the attribution line, a check-in's subject): in the language if there is a template
+    for it, else in English, dates and all."""
+    names = _localised(base, language)
+    if not any(exists(env, n) for n in names):
+        fmt = Formats("en", tz)
+        names, context = [base], context | {"language": "en", "format_date": fmt.date, "format_time": fmt.time,
+                                            "format_skeleton": fmt.skeleton}
+    return render(env, names, context).strip()
+
+
+def _language(env: SandboxedEnvironment, bases: list[str], wanted: tuple[str, ...]) -> str:
+    """The first wanted language that has a template for this draft (the user's directory or ours)."""
+    for language in dict.fromkeys([*wanted, "en"]):
+        if any(exists(env, name) for base in bases for name in _localised(base, language)):
+            return language
+    return "en"
+
+
+def draft_context(d: DraftInput, language: str, now: datetime, tz: ZoneInfo) -> dict[str, object]:
+    """What a draft template reads (the README lists it)."""
+    fmt = Formats(language, tz)
+    today = now.astimezone(tz).date()
     user_first = first_name(d.from_name, d.from_addr) or clean_header(d.from_name) or d.from_addr.partition("@")[0]
-    context: dict[str, object] = {
-        "greeting": greeting([first_name(n, a) for n, a in d.recipients]),
-        "first_names": [first_name(n, a) or "" for n, a in d.recipients],
+    firsts = [first_name(n, a) for n, a in d.recipients]
+    return {
+        "language": language,
+        "formal": d.formal is not False,
+        "greeting": d.greeting,
+        "signoff": d.signoff,
+        "signature": d.signature,
+        "names": greeting(firsts) if language == "en" else (
+            format_list([n for n in firsts if n], locale=fmt.locale) if firsts and all(firsts) else ""),
+        "first_names": [n or "" for n in firsts],
+        "full_names": (format_list([clean_header(n) for n, _ in d.recipients], locale=fmt.locale)
+                       if d.recipients and all(clean_header(n) and "@" not in n for n, _ in d.recipients) else ""),
         "recipients": [{"name": clean_header(n), "address": a} for n, a in d.recipients],
         "subject": _REPLY_PREFIX.sub("", clean_header(d.tracked_subject)),
+        "asked": d.asked,
         "sent_when": when_in_words(d.tracked_sent, now, tz),
         "sent_at": d.tracked_sent.astimezone(tz),
+        "sent_days_ago": _days(today, d.tracked_sent.astimezone(tz).date()),
         "business_days_waiting": d.business_days_waiting,
         "step": d.step,
         "user_name": clean_header(d.from_name) or d.from_addr,
@@ -192,18 +275,32 @@ def build_draft(d: DraftInput, env: SandboxedEnvironment, now: datetime, tz: Zon
         "what": d.promise_what or "",
         "due_at": d.promise_due.astimezone(tz) if d.promise_due else None,
         "due_when": due_in_words(d.promise_due, now, tz) if d.promise_due else "",
+        "due_in_days": _days(d.promise_due.astimezone(tz).date(), today) if d.promise_due else None,
+        "format_date": fmt.date, "format_time": fmt.time, "format_skeleton": fmt.skeleton,
     }
-    names = [*d.templates] if d.templates else [f"followup/step{d.step}.txt.j2", "followup/default.txt.j2"]
-    text = render(env, names, context).rstrip() + "\n"
-    author = clean_header(d.reply_to_author) or clean_header(d.from_name) or d.from_addr
-    body = text if d.new_thread else text + "\n" + quote(author, d.reply_to_sent, d.reply_to_text, tz) + "\n"
+
+
+def build_draft(d: DraftInput, env: SandboxedEnvironment, now: datetime, tz: ZoneInfo) -> RenderedDraft:
+    domain = d.from_addr.partition("@")[2] or "followup.invalid"
+    message_id = draft_message_id(d.account, d.tracked_id, d.step, domain)
+    bases = [*d.templates] if d.templates else [f"followup/step{d.step}.txt.j2", "followup/default.txt.j2"]
+    language = _language(env, bases, d.languages)
+    context = draft_context(d, language, now, tz)
+    text = render(env, [n for b in bases for n in _localised(b, language)], context).rstrip() + "\n"
+    if not d.new_thread:
+        author = clean_header(d.reply_to_author) or clean_header(d.from_name) or d.from_addr
+        context |= {"author": author, "at": d.reply_to_sent.astimezone(tz)}
+        attribution = _piece(env, "attribution.txt.j2", language, context, tz)
+        text += "\n" + quote(attribution, d.reply_to_text) + "\n"
+    body = text
     msg = EmailMessage(policy=SMTP)
     msg["From"] = _address(d.from_name, d.from_addr) or d.from_addr
     msg["To"] = [a for a in (_address(n, x) for n, x in d.recipients) if a]
     cc = [a for a in (_address(n, x) for n, x in d.cc) if a]
     if cc:
         msg["Cc"] = cc
-    msg["Subject"] = "Checking in" if d.new_thread else reply_subject(d.tracked_subject)
+    msg["Subject"] = (_piece(env, "checkin-subject.txt.j2", language, context, tz) if d.new_thread
+                      else reply_subject(d.tracked_subject, d.reply_prefix))
     msg["Date"] = format_datetime(now.astimezone(tz))
     msg["Message-ID"] = message_id
     if not d.new_thread:

@@ -375,3 +375,42 @@ UNTIL_WORDS = (
     "au ", "al ", "al ", "to ", "-ig", "kadar", "asti", "まで", "까지", "至", "到", "עד", "حتى", "cho đến", "sampai",
     "hingga", "kuni", "do dne", "zaključno", "đến", "t.o.m.",
 )
+
+# Openers of a message: the greeting line a writer starts with ("Hi Frank,", "Sehr geehrter Herr Moss,").
+GREETINGS = (
+    "hi", "hello", "hey", "dear", "good morning", "good afternoon", "good evening", "greetings", "hi all",
+    "hello all", "hi everyone", "hi team", "morning",
+    "hallo", "hi", "liebe", "lieber", "sehr geehrte", "sehr geehrter", "sehr geehrte damen und herren",
+    "guten tag", "guten morgen", "moin", "servus", "grüß gott", "grüezi",
+    "bonjour", "bonsoir", "salut", "cher", "chère", "madame", "monsieur", "coucou",
+    "hola", "buenos días", "buenas tardes", "buenas", "estimado", "estimada", "estimados", "querido", "querida",
+    "ciao", "salve", "buongiorno", "buonasera", "caro", "cara", "gentile", "gentilissimo", "gentilissima",
+    "egregio", "spettabile",
+    "hoi", "hallo", "beste", "geachte", "goedemorgen", "goedemiddag", "dag",
+    "olá", "ola", "oi", "bom dia", "boa tarde", "prezado", "prezada", "caro", "cara", "exmo", "exma",
+)
+# Words in a greeting that make it formal whatever the language: a title, a formal opener.
+FORMAL_GREETING_WORDS = (
+    "dear mr", "dear mrs", "dear ms", "dear dr", "dear sir", "dear madam",
+    "sehr geehrte", "herr", "frau", "dr.", "guten tag",
+    "madame", "monsieur", "m.", "mme",
+    "estimado", "estimada", "estimados", "sr.", "sra.", "señor", "señora", "don", "doña",
+    "gentile", "gentilissimo", "gentilissima", "egregio", "spettabile", "dott.", "dott.ssa", "sig.", "sig.ra",
+    "buongiorno",
+    "geachte", "meneer", "mevrouw", "dhr.", "mevr.",
+    "prezado", "prezada", "exmo", "exma", "senhor", "senhora",
+)
+# The second person as a writer addresses one reader: (informal, formal) words, by language. Formal German
+# and Italian pronouns are capitalised, and only counted so ("Sie", "Lei").
+ADDRESS_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "de": (("du", "dich", "dir", "dein", "deine", "deinen", "deinem", "deiner", "hast", "kannst", "bist"),
+           ("Ihnen", "Ihr", "Ihre", "Ihren", "Ihrem", "Ihrer", "Sie")),
+    "fr": (("tu", "te", "toi", "ton", "ta", "tes", "t'"), ("vous", "votre", "vos")),
+    "es": (("tú", "te", "ti", "tu", "tus", "tienes", "puedes", "avísame", "dime"),
+           ("usted", "ustedes", "podría", "le adjunto", "avíseme", "dígame")),
+    "it": (("tu", "ti", "tuo", "tua", "tuoi", "tue", "hai", "puoi", "fammi"),
+           ("Lei", "La", "Le", "Suo", "Sua", "Suoi", "potrebbe", "mi faccia")),
+    "nl": (("je", "jij", "jou", "jouw", "heb je", "kun je"), ("u", "uw", "heeft u", "kunt u")),
+    "pt": (("tu", "te", "teu", "tua", "você", "vc", "me avisa"),
+           ("o senhor", "a senhora", "vossa", "poderia", "prezado", "prezada")),
+}

@@ -20,6 +20,7 @@ from assistant.model import (
     DraftState,
     Mail,
     Override,
+    OwnText,
     Tracked,
     item_key,
 )
@@ -124,6 +125,16 @@ class FollowupStore:
             if read is not None:
                 read_rows(rows, read)
             return [_mail(r) for r in rows]
+
+    def own_texts(self, account: str, limit: int = 500) -> list[OwnText]:
+        """The new text and signature of the user's latest `limit` sent messages, newest first."""
+        m = StoredMessage
+        query = select(m).options(defer(m.quoted_text), defer(m.headers_json)).where(
+            m.account == account, m.expunged.is_(False), m.from_user.is_(True), m.folder_role == "sent",
+            m.date.is_not(None)).order_by(m.date.desc()).limit(limit)
+        with self.store.session() as s:
+            return [OwnText(to=tuple((n, a) for n, a in json.loads(r.to_json or "[]")), date=r.date,
+                            text=r.new_text or "", signature=r.signature or "") for r in s.scalars(query) if r.date]
 
     @staticmethod
     def _live_threads(account: str, since: datetime) -> Any:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from conftest import Mailbox
-from test_followups import MON, Scene
+from test_followups import MON, NY, Scene
 
 from assistant.cli import main
 
@@ -75,6 +76,7 @@ def test_explain_files_without_any_config(tmp_path: Path, monkeypatch: pytest.Mo
                 "expects_reply_reason"):
         assert key in rows[2]
     assert rows[2]["from_user"] is False
+    assert [r["language"] for r in rows][2] == "en"  # the language a draft in reply would be written in
     code, out, _ = run(capsys, "explain", "--as-sent", "--json", files[2])
     assert json.loads(out)["from_user"] is True
     promise = tmp_path / "promise.eml"
@@ -224,3 +226,29 @@ def test_ids_accounts_and_a_missing_config_say_what_is_wrong(
         code, _, err = run(capsys, *command)
         assert code == 2 and "no config file" in err and "followup init" in err, command
     assert not (tmp_path / "data").exists()  # no database made as a side effect
+
+
+def test_voice_shows_what_was_learned_and_what_the_config_sets(dovecot_mailbox: Mailbox,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    scene = Scene(dovecot_mailbox)
+    frank = "Frank Moss <frank@kunde.example>"
+    for n, day in enumerate((1, 2)):
+        scene.send(f"Termin {n}", f"Hallo Frank,\n\nwie besprochen schicke ich dir die Unterlagen Nummer {n}.\n\n"
+                   "Viele Grüße\nDana", to=frank, at=datetime(2026, 11, day, 10, tzinfo=NY))
+    scene.send("Budget", "Hi Alice,\n\nhere are the budget numbers you asked for.\n\nBest,\nDana",
+               at=datetime(2026, 11, 3, 10, tzinfo=NY))
+    config = str(dovecot_mailbox.write_config(extra='[voice.de]\nsignoff = "Liebe Grüße\\nDana"\n'))
+    code, out, err = run(capsys, "--config", config, "--now", "2026-11-04T12:00-05:00", "poll")
+    assert code == 0, err
+    code, out, err = run(capsys, "--config", config, "voice", "--json")
+    assert code == 0, err
+    voice = json.loads(out)
+    assert voice["messages"] == 3 and list(voice["languages"]) == ["de", "en"]
+    assert voice["languages"]["de"]["greetings"] == [{"text": "Hallo {name},", "count": 2}]
+    assert voice["languages"]["de"]["signoffs"] == [{"text": "Viele Grüße\nDana", "count": 2}]
+    assert {"language": "de", "address": "frank@kunde.example", "greeting": "Hallo Frank,",
+            "signoff": "Viele Grüße\nDana", "signature": ""} in voice["people"]
+    assert voice["overrides"] == {"de": {"greeting": "", "signoff": "Liebe Grüße\nDana", "signature": ""}}
+    code, out, _ = run(capsys, "--config", config, "voice")
+    assert "  de (2 messages)\n    greetings: 'Hallo {name},' ×2\n    sign-offs: 'Viele Grüße / Dana' ×2" in out
+    assert "[voice.de] sets: signoff 'Liebe Grüße / Dana'" in out

@@ -27,6 +27,7 @@ def test_demo_tells_the_whole_story(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert ("drafted", "Invoice #1042") in actions
     assert ("drafted", "Deck") in actions and ("drafted", "Signed contract") in actions  # both promises
     assert ("drafted", "Great catching up") in actions  # a check-in with Grace (keep in touch)
+    assert ("drafted", "Angebot Wartung 2027") in actions  # in German, to Jonas
     details = [a["detail"] for day in report["days"] for a in day["actions"]]
     assert "check-back to eve@tailspin.example" in details  # Dana sent the deck: did it work?
     states = {(i["kind"], i["subject"]): i["state"] for i in report["items"]}
@@ -34,12 +35,15 @@ def test_demo_tells_the_whole_story(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert states[("awaiting_reply", "Intro")] == "bounced"
     assert states[("awaiting_reply", "Demo next week?")] == "waiting"  # out of office: held until back
     assert ("awaiting_reply", "Re: [dev] Release 2.1 is out") not in states  # to a mailing list
-    assert report["drafts"] == 4
+    assert report["drafts"] == 5
     assert report["report"] == str(tmp_path / "state" / "followup" / "demo-report.html")  # the same every run
     assert list(scratch.iterdir()) == []  # the mailbox and the database are gone
     html = Path(report["report"]).read_text()
     assert "Order arrived damaged" in html and "Waiting on you" in html
     assert main(["--now", "2026-11-16T09:00:00-05:00", "demo"]) == 0
     out = capsys.readouterr().out
-    assert "In the Drafts folder now (4)" in out and "followup init" in out
+    assert "In the Drafts folder now (5)" in out and "followup init" in out
+    # the German thread's follow-up: German, "du" as Dana writes to Jonas, her own sign-off learned from Sent
+    assert ("  │ Hallo Jonas,\n  │ \n  │ ich wollte kurz an meine Nachricht vom Dienstag anknüpfen. Kannst du mir das "
+            "Angebot für die Wartung 2027 schicken?\n  │ \n  │ Viele Grüße aus Boston\n  │ Dana\n  └") in out
     assert f"The weekly report: {tmp_path / 'state' / 'followup' / 'demo-report.html'}" in out

@@ -103,7 +103,9 @@ def test_unanswered_gets_a_draft_at_the_right_time_and_not_before(mailbox: Mailb
     assert draft["From"] == f"Me Myself <{scene.me}>"
     assert "\\Draft" in draft["X-Test-Flags"]
     body = text_of(draft)
-    assert body.startswith("Hi Alice,\n\nJust following up on my note on Monday about \"Contract\".")
+    # the question asked, named again; the greeting and sign-off the user wrote to Alice
+    assert body.startswith("Hi Alice,\n\nJust following up on my note on Monday. Could you send me the signed "
+                           "contract?\n\nThanks,\nMe\n")
     assert "> Could you send me the signed contract?" in body
     assert scene.state(mid) == "drafted"
     assert scene.poll(MON + timedelta(days=3, hours=1)).actions == []  # polling again: no duplicate
@@ -460,3 +462,30 @@ def test_quoted_promises_and_auto_replies_are_ignored(mailbox: Mailbox) -> None:
     kinds = [f.kind for f in FollowupStore(store).followups("work")]
     store.close()
     assert kinds == [] and scene.drafts() == []
+
+
+def test_a_german_thread_gets_a_german_follow_up_in_the_users_own_voice(dovecot_mailbox: Mailbox) -> None:
+    """Earlier sent mail teaches the greeting and sign-off; the thread's language picks the German templates;
+    the register is the user's ("du"); dates and the attribution line are German; "AW:" stays as it is."""
+    scene = Scene(dovecot_mailbox)
+    frank = "Frank Moss <frank@kunde.example>"
+    scene.send("Workshop", "Hallo Frank,\n\ndanke dir für den Workshop gestern, das war richtig gut.\n\n"
+               "Beste Grüße aus Köln\nDana", to=frank, at=MON - timedelta(days=30))
+    scene.send("Rechnung", "Hallo Frank,\n\ndie Rechnung für Oktober geht heute raus.\n\n"
+               "Beste Grüße aus Köln\nDana", to=frank, at=MON - timedelta(days=20))
+    first = scene.receive("Angebot Q4", "Hallo Dana,\n\nanbei unser Angebot für Q4.\n\nViele Grüße\nFrank",
+                          MON - timedelta(days=1), frm=frank)
+    mid = scene.send("AW: Angebot Q4", "Hallo Frank,\n\ndanke dir! Kannst du mir noch die Preise für die "
+                     "Wartung schicken?\n\nBeste Grüße aus Köln\nDana", to=frank, in_reply_to=first,
+                     references=first)
+    scene.poll(MON + timedelta(days=1))
+    assert scene.state(mid) == "waiting" and scene.drafts() == []
+    actions = scene.poll(MON + timedelta(days=3))  # Thu 10:00: three business days
+    assert [a.kind for a in actions.actions] == ["drafted"]
+    [draft] = scene.drafts()
+    assert draft["Subject"] == "AW: Angebot Q4" and draft["In-Reply-To"] == mid
+    body = text_of(draft)
+    assert body.startswith("Hallo Frank,\n\nich wollte kurz an meine Nachricht vom Montag anknüpfen. "
+                           "Kannst du mir noch die Preise für die Wartung schicken?\n\nBeste Grüße aus Köln\nDana\n")
+    assert "Am 02.11.2026 um 10:00 schrieb Me Myself:\n> Hallo Frank," in body
+    assert "following up" not in body and "Sie " not in body

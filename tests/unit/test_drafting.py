@@ -84,7 +84,7 @@ def test_template_errors_are_clear(tmp_path: Path, source: str, message: str) ->
 
 def test_user_templates_override_shipped_ones(tmp_path: Path) -> None:
     (tmp_path / "followup").mkdir()
-    (tmp_path / "followup" / "step1.txt.j2").write_text("Yo {{ greeting }}! Step {{ step }}.")
+    (tmp_path / "followup" / "step1.txt.j2").write_text("Yo {{ names }}! Step {{ step }}.")
     raw = build_draft(draft_input(), environment(str(tmp_path)), NOW, NY).raw.decode()
     assert "Yo Alice! Step 1." in raw
 
